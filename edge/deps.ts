@@ -1,0 +1,20 @@
+// What the edge app needs from its host. Each entry file (Node, Worker) builds these once
+// and passes them to createApp; no module-level singletons.
+import type { Database } from '../shared/db/database';
+import type { Keys, } from '../shared/keys';
+import type { TrackingKeys } from '../shared/tokens';
+import type { Mjml2Html } from '../shared/render/mjml';
+import type { HitRecorder } from './hit-recorder';
+
+export interface AppDeps {
+  db: Database;
+  /** Base of tracking and unsubscribe links, without a trailing slash. */
+  publicUrl: string;
+  keys: Keys;
+  /** Keys that still verify tokens: the current one first, then retired ones. */
+  keyring: TrackingKeys[];
+  /** MJML compiler: `mjml` on Node, `mjml-browser` in the Worker. */
+  mjml2html: Mjml2Html;
+  /** Writes tracking hits after the response has gone (batched on Node). */
+  recorder: HitRecorder;
+}

@@ -1,0 +1,7 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppDeps } from '../deps';
+
+// Placeholder until this route module is written.
+export function listsRoutes(_deps: AppDeps) {
+  return new OpenAPIHono();
+}

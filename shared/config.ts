@@ -1,0 +1,49 @@
+// Configuration from environment variables, parsed and validated once at start-up.
+// Works on a Worker's `env` and on `process.env` alike.
+import { z } from 'zod';
+
+const url = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .refine((v) => protocols.some((p) => v.startsWith(p)), `${name} must start with ${protocols.join(' or ')}`);
+
+const edgeShape = {
+  /** libSQL URL: `file:` for a local file, `libsql://`/`https://` for Turso or a libSQL server. */
+  DATABASE_URL: url('DATABASE_URL', ['file:', 'libsql:', 'http:', 'https:', 'ws:', 'wss:']).default('file:data/edgepost.db'),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Base of tracking and unsubscribe links, as recipients reach the edge. */
+  PUBLIC_URL: url('PUBLIC_URL', ['http://', 'https://'])
+    .transform((v) => v.replace(/\/+$/, ''))
+    .default('http://localhost:8787'),
+  /** Root secret every signing and encryption key is derived from. */
+  SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (try: openssl rand -base64 32)'),
+};
+
+export const edgeConfigSchema = z.object({
+  ...edgeShape,
+  PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+});
+
+export const senderConfigSchema = z.object({
+  ...edgeShape,
+  REDIS_URL: url('REDIS_URL', ['redis://', 'rediss://']).default('redis://127.0.0.1:6379'),
+  /** Envelope sender base for VERP; bounces come back to `<local>+<id>-<mac>@<domain>`. */
+  BOUNCE_ADDRESS: z.email('BOUNCE_ADDRESS must be an email address').optional(),
+  /** Messages a sender container sends at once. */
+  SENDER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** Names this container in campaign claims; defaults to host and pid. */
+  SENDER_ID: z.string().min(1).optional(),
+  /** Seconds a claimed campaign stays ours without a heartbeat; another container takes it after. */
+  SENDER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+});
+
+export type EdgeConfig = z.infer<typeof edgeConfigSchema>;
+export type SenderConfig = z.infer<typeof senderConfigSchema>;
+
+/** Parses `env` or throws one error that lists every variable to fix. */
+export function parseConfig<T extends z.ZodType>(schema: T, env: Record<string, unknown>): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new Error(`Invalid configuration:\n${problems.join('\n')}`);
+}

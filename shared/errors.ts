@@ -1,0 +1,21 @@
+// The one registry of error codes. API error bodies, send outcomes and logs all use these.
+export const errorCodes = {
+  // API: what the caller must fix.
+  VALIDATION: 'the request body, query or path failed validation',
+  UNAUTHORIZED: 'missing or unknown API key',
+  NOT_FOUND: 'no such resource',
+  CONFLICT: 'the resource is in a state that does not allow this',
+  INVALID_TEMPLATE: 'the campaign body or subject does not compile',
+  NO_SENDING_SERVER: 'no sending server to send through',
+  INTERNAL: 'an unexpected error on our side',
+  // Sending: what the queue should do with a message.
+  ECONNECTION: 'could not connect to the relay',
+  ETIMEDOUT: 'the relay did not answer in time',
+  EAUTH: 'the relay refused our credentials',
+  EENVELOPE: 'the relay refused the sender or recipient',
+  EMESSAGE: 'the relay refused the message',
+  ERATELIMIT: 'the relay asked us to slow down',
+  ECONFIG: 'the sending server is misconfigured',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,29 @@
+// API keys: `ep_` + 32 random bytes in base64url. Only the SHA-256 hash is stored.
+import { and, eq, isNull } from 'drizzle-orm';
+import { encodeBase64Url } from '../base64url';
+import type { Database } from '../db/database';
+import { apiKeys } from '../db/schema';
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Creates a key and returns it in full; this is the only time it can be seen. */
+export async function createApiKey(db: Database, name: string): Promise<{ id: number; key: string }> {
+  const key = `ep_${encodeBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
+  const [row] = await db
+    .insert(apiKeys)
+    .values({ name, prefix: key.slice(0, 10), hash: await sha256Hex(key) })
+    .returning({ id: apiKeys.id });
+  return { id: row!.id, key };
+}
+
+export async function findActiveApiKey(db: Database, key: string) {
+  const [row] = await db
+    .select({ id: apiKeys.id, name: apiKeys.name })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ?? null;
+}
