@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Test files share one Redis: each uses its own queue prefix, but keep parallelism modest on 2 cores.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

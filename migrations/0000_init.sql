@@ -62,7 +62,7 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `events_key_unique` ON `events` (`key`);--> statement-breakpoint
-CREATE INDEX `events_campaign_type` ON `events` (`campaign_id`,`type`);--> statement-breakpoint
+CREATE INDEX `events_campaign_type` ON `events` (`campaign_id`,`type`,`message_id`);--> statement-breakpoint
 CREATE INDEX `events_message` ON `events` (`message_id`);--> statement-breakpoint
 CREATE INDEX `events_subscriber` ON `events` (`subscriber_id`);--> statement-breakpoint
 CREATE TABLE `list_members` (
@@ -114,6 +114,7 @@ CREATE TABLE `sending_servers` (
 	`updated_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `sending_servers_one_default` ON `sending_servers` (`is_default`) WHERE is_default = 1;--> statement-breakpoint
 CREATE TABLE `subscribers` (
 	`id` integer PRIMARY KEY NOT NULL,
 	`email` text NOT NULL,

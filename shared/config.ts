@@ -22,6 +22,8 @@ const edgeShape = {
 export const edgeConfigSchema = z.object({
   ...edgeShape,
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
+  /** Interface the Node host listens on: loopback by default; 0.0.0.0 to serve the network (e.g. in a container). */
+  HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export const senderConfigSchema = z.object({
@@ -35,6 +37,14 @@ export const senderConfigSchema = z.object({
   SENDER_ID: z.string().min(1).optional(),
   /** Seconds a claimed campaign stays ours without a heartbeat; another container takes it after. */
   SENDER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+  /** Seconds before a job whose worker died is handed to another worker (BullMQ lock). */
+  SENDER_JOB_LOCK_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** First retry delay after a temporary failure; each later retry doubles it, with jitter. */
+  SENDER_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+  /** Attempts per message before a temporary failure becomes final. */
+  SENDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Prefix of every Redis key, so several installs can share one Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"').default('edgepost'),
 });
 
 export type EdgeConfig = z.infer<typeof edgeConfigSchema>;

@@ -1,7 +1,255 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+// Sending servers: `POST/GET /api/sending-servers`, `GET/PATCH/DELETE /api/sending-servers/{id}`,
+// `POST /api/sending-servers/{id}/validate`. Secrets go in sealed and never come back out:
+// responses only say which secret fields are set.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { checkDriverSettings, driverNames, driverSettings, type SettingsProblem } from '../../shared/drivers/driver-config';
+import {
+  createSendingServer,
+  deleteSendingServer,
+  getSendingServer,
+  listSendingServers,
+  updateSendingServer,
+  type SendingServerRow,
+} from '../../shared/queries/sending-servers';
+import { decryptSecrets, encryptSecrets, type SecretValues } from '../../shared/secret-box';
+import { ApiError } from '../api-error';
+import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
+import { validationHook } from '../validation-hook';
 
-// Placeholder until this route module is written.
-export function sendingServersRoutes(_deps: AppDeps) {
-  return new OpenAPIHono();
+const tags = ['Sending servers'];
+
+const Driver = z.enum(driverNames).openapi({
+  description: driverNames.map((d) => `\`${d}\`: ${driverSettings[d].description}`).join(' '),
+});
+const Name = z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters');
+const Settings = z.record(z.string(), z.unknown());
+const Rate = z
+  .number()
+  .positive('ratePerSecond must be above 0')
+  .max(100_000, 'ratePerSecond must be at most 100000')
+  .nullable()
+  .openapi({ description: 'Messages per second across every sender container; null: unthrottled.' });
+
+const SendingServerSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    driver: z.string(),
+    config: Settings,
+    secretsSet: z.array(z.string()).openapi({ description: 'Names of the secret fields that are set; their values are never returned.' }),
+    secretsProblem: z.string().nullable().openapi({ description: 'Why the stored secrets cannot be read (e.g. SECRET_KEY changed); null when they can.' }),
+    ratePerSecond: z.number().nullable(),
+    isDefault: z.boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('SendingServer');
+
+const CreateBody = z
+  .object({
+    name: Name,
+    driver: Driver,
+    config: Settings.default({}).openapi({ description: "The driver's settings, validated by its schema." }),
+    secrets: Settings.optional().openapi({ description: 'Credentials (e.g. smtp `user` and `pass`); stored encrypted.' }),
+    ratePerSecond: Rate.default(null),
+    isDefault: z.boolean().default(false).openapi({ description: 'Make this the default server (the first server always is).' }),
+  })
+  .strict();
+
+const UpdateBody = z
+  .object({
+    name: Name.optional(),
+    driver: Driver.optional().openapi({ description: 'Changing the driver replaces config and secrets with the ones sent.' }),
+    config: Settings.optional().openapi({ description: 'Merged into the saved config; a null value removes a field.' }),
+    secrets: Settings.nullable().optional().openapi({ description: 'Merged into the saved secrets; a null value removes a field; null clears them all.' }),
+    ratePerSecond: Rate.optional(),
+    isDefault: z
+      .literal(true, { error: 'isDefault can only be set to true: to move the default, set it on another server' })
+      .optional().openapi({ description: 'Make this the default server (to change the default, set it on another server).' }),
+  })
+  .strict();
+
+const ValidationSchema = z
+  .object({
+    ok: z.boolean().openapi({ description: "Whether the saved settings pass the driver's schema." }),
+    problems: z.array(z.object({ path: z.string(), message: z.string() })),
+    connectionTested: z.literal(false).openapi({
+      description: 'Always false: this checks the saved settings only. Connecting to the relay is the sender plane\'s job (it comes with the drivers).',
+    }),
+  })
+  .openapi('SendingServerValidation');
+
+/** Merges `patch` into `base`: a null value removes the field (as in a JSON merge patch). */
+function mergeFields(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+export function sendingServersRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+  const { db, keys } = deps;
+
+  async function readSecrets(row: SendingServerRow): Promise<{ values: SecretValues; problem: string | null }> {
+    if (!row.secrets) return { values: {}, problem: null };
+    try {
+      return { values: await decryptSecrets(keys.secrets, row.secrets), problem: null };
+    } catch (err) {
+      return { values: {}, problem: `${(err as Error).message} Send the secrets again with PATCH.` };
+    }
+  }
+
+  async function toServerBody(row: SendingServerRow) {
+    const { values, problem } = await readSecrets(row);
+    const { secrets: _sealed, ...rest } = row;
+    return {
+      ...rest,
+      secretsSet: Object.keys(values).sort(),
+      secretsProblem: problem,
+      createdAt: iso(row.createdAt),
+      updatedAt: iso(row.updatedAt),
+    };
+  }
+
+  /** Validates settings with the driver's schema and seals the secrets, or throws a 400 naming each field. */
+  async function prepareSettings(driver: string, config: unknown, secrets: unknown) {
+    const checked = checkDriverSettings(driver, config, secrets);
+    if (!checked.ok) throw invalidSettings(checked.problems);
+    const sealed = Object.keys(checked.secrets).length > 0 ? await encryptSecrets(keys.secrets, checked.secrets) : null;
+    return { config: checked.config, secrets: sealed };
+  }
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sending-servers',
+      tags,
+      summary: 'Add a sending server (a relay and its credentials)',
+      request: { body: jsonBody(CreateBody) },
+      responses: { 201: jsonContent(SendingServerSchema, 'The new server'), 400: errors[400] },
+    }),
+    async function createSendingServerHandler(c) {
+      const input = c.req.valid('json');
+      const settings = await prepareSettings(input.driver, input.config, input.secrets);
+      const row = await createSendingServer(db, { ...input, ...settings });
+      return c.json(await toServerBody(row), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sending-servers',
+      tags,
+      summary: 'List sending servers',
+      request: { query: PageQuery },
+      responses: { 200: jsonContent(pageOf(SendingServerSchema), 'A page of servers, in id order'), 400: errors[400] },
+    }),
+    async function listSendingServersHandler(c) {
+      const page = await listSendingServers(db, c.req.valid('query'));
+      return c.json({ data: await Promise.all(page.rows.map(toServerBody)), nextCursor: page.nextCursor }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/sending-servers/{id}',
+      tags,
+      summary: 'Get a sending server',
+      request: { params: IdParams },
+      responses: { 200: jsonContent(SendingServerSchema, 'The server'), 404: errors[404] },
+    }),
+    async function getSendingServerHandler(c) {
+      const { id } = c.req.valid('param');
+      return c.json(await toServerBody(await requireServer(id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/sending-servers/{id}',
+      tags,
+      summary: 'Update a sending server',
+      request: { params: IdParams, body: jsonBody(UpdateBody) },
+      responses: { 200: jsonContent(SendingServerSchema, 'The updated server'), 400: errors[400], 404: errors[404] },
+    }),
+    async function updateSendingServerHandler(c) {
+      const { id } = c.req.valid('param');
+      const { isDefault, config, secrets, ...patch } = c.req.valid('json');
+      const current = await requireServer(id);
+      const driverChanges = patch.driver !== undefined && patch.driver !== current.driver;
+      let settings: { config?: Record<string, unknown>; secrets?: string | null } = {};
+      if (driverChanges || config !== undefined || secrets !== undefined) {
+        const saved = driverChanges ? {} : (await readSecrets(current)).values;
+        settings = await prepareSettings(
+          patch.driver ?? current.driver,
+          driverChanges ? (config ?? {}) : mergeFields(current.config, config ?? {}),
+          secrets === null ? {} : mergeFields(saved, secrets ?? {}),
+        );
+      }
+      const row = await updateSendingServer(db, id, { ...patch, ...settings, makeDefault: isDefault === true });
+      if (!row) throw notFound(id);
+      return c.json(await toServerBody(row), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/sending-servers/{id}',
+      tags,
+      summary: 'Delete a sending server (another becomes the default if needed)',
+      request: { params: IdParams },
+      responses: { 204: { description: 'Deleted' }, 404: errors[404], 409: errors[409] },
+    }),
+    async function deleteSendingServerHandler(c) {
+      const { id } = c.req.valid('param');
+      const result = await deleteSendingServer(db, id);
+      if (!result) throw notFound(id);
+      if (!result.deleted) throw new ApiError(409, 'CONFLICT', `Sending server ${id} cannot be deleted: ${result.reason}.`);
+      return c.body(null, 204);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/sending-servers/{id}/validate',
+      tags,
+      summary: "Check the saved settings against the driver's schema (no connection is made)",
+      request: { params: IdParams },
+      responses: { 200: jsonContent(ValidationSchema, 'Whether the settings are valid, and what to fix'), 404: errors[404] },
+    }),
+    async function validateSendingServerHandler(c) {
+      const { id } = c.req.valid('param');
+      const row = await requireServer(id);
+      const { values, problem } = await readSecrets(row);
+      const checked = checkDriverSettings(row.driver, row.config, values);
+      const problems = [...(problem ? [{ path: 'secrets', message: problem }] : []), ...(checked.ok ? [] : checked.problems)];
+      return c.json({ ok: problems.length === 0, problems, connectionTested: false as const }, 200);
+    },
+  );
+
+  async function requireServer(id: number): Promise<SendingServerRow> {
+    const row = await getSendingServer(db, id);
+    if (!row) throw notFound(id);
+    return row;
+  }
+
+  return app;
+}
+
+function invalidSettings(problems: SettingsProblem[]) {
+  const summary = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+  return new ApiError(400, 'VALIDATION', `Invalid sending server settings: ${summary}`, problems);
+}
+
+function notFound(id: number) {
+  return new ApiError(404, 'NOT_FOUND', `No sending server with id ${id}.`);
 }

@@ -1,7 +1,135 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+// Open pixel and click redirect. Both answer from the signed token alone (an HMAC check, no
+// database read) and record the hit after the response, inside waitUntil. HEAD is served
+// by the GET handlers (Hono routes it there) and recorded with its method, because mail
+// scanners probe links with HEAD and the statistics may want to tell them apart later.
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { verifyToken } from '../../shared/tokens';
 import type { AppDeps } from '../deps';
+import type { Hit, HitRecorder } from '../hit-recorder';
 
-// Placeholder until this route module is written.
-export function trackingRoutes(_deps: AppDeps) {
-  return new OpenAPIHono();
+/** A 1×1 transparent GIF89a: two-colour table, pixel index 0, and index 0 marked transparent. */
+export const PIXEL_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=='), (ch) => ch.charCodeAt(0));
+
+const NOT_FOUND_BODY = 'Not found: this link is not valid.';
+
+function pixelResponse(): Response {
+  return new Response(PIXEL_GIF, {
+    headers: {
+      'Content-Type': 'image/gif',
+      'Content-Length': String(PIXEL_GIF.length),
+      // Every load of the message must reach us; a cached pixel is an unseen open.
+      'Cache-Control': 'no-store, private',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}
+
+/** The same small answer for every refused token, so a prober learns nothing about why. */
+function notFound(): Response {
+  return new Response(NOT_FOUND_BODY, {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' },
+  });
+}
+
+/**
+ * The Location to send for a signed URL, or null if it is not an http(s) URL. The
+ * marketer's spelling is kept when it is a valid header value; otherwise (spaces, non-ASCII)
+ * the parsed form, which percent-encodes them, so the Headers API never throws on it.
+ */
+export function redirectTarget(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
+  return /^[\x21-\x7e]+$/.test(url) ? url : parsed.href;
+}
+
+function hitFrom(c: Context, kind: Hit['kind'], messageId: number, url?: string): Hit {
+  return { kind, messageId, ...(url ? { url } : {}), at: Date.now(), userAgent: c.req.header('user-agent'), method: c.req.method };
+}
+
+/** Hands the write to the host's waitUntil, so the response goes out first; a failing recorder never fails the response. */
+function recordAfterResponse(c: Context, recorder: HitRecorder, hit: Hit): void {
+  let recording: Promise<void>;
+  try {
+    recording = recorder.record(hit);
+  } catch (err) {
+    console.error('tracking: a hit could not be recorded', err);
+    return;
+  }
+  try {
+    c.executionCtx.waitUntil(recording);
+  } catch {
+    // No ExecutionContext (a bare app.request): still record, just without a keep-alive.
+    recording.catch((err) => console.error('tracking: a hit could not be recorded', err));
+  }
+}
+
+export function trackingRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono();
+  documentTrackingRoutes(app);
+
+  // Whatever the token, the recorder or the database do, the pixel answers with the GIF.
+  async function openPixel(c: Context, token: string): Promise<Response> {
+    try {
+      const claims = await verifyToken(deps.keyring, token, 'open');
+      if (claims) recordAfterResponse(c, deps.recorder, hitFrom(c, 'open', claims.messageId));
+    } catch (err) {
+      console.error('open pixel: a hit could not be recorded', err);
+    }
+    return pixelResponse();
+  }
+
+  app.get('/t/o/:token', function openPixelRoute(c) {
+    return openPixel(c, c.req.param('token'));
+  });
+  // A pixel URL a mail client mangled (extra path, no token) still gets a GIF, never an error page.
+  app.get('/t/o/*', function mangledPixelRoute(c) {
+    return openPixel(c, '');
+  });
+
+  app.get('/t/c/:token', async function clickRedirect(c) {
+    const claims = await verifyToken(deps.keyring, c.req.param('token'), 'click');
+    const location = claims?.url ? redirectTarget(claims.url) : null;
+    if (!claims || !location) return notFound();
+    recordAfterResponse(c, deps.recorder, hitFrom(c, 'click', claims.messageId, claims.url));
+    return new Response(null, {
+      status: 302,
+      headers: { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
+    });
+  });
+  app.get('/t/c/*', function mangledClickRoute() {
+    return notFound();
+  });
+
+  return app;
+}
+
+/** Documents the routes in the OpenAPI registry without zod validation, whose JSON 400 would break the pixel's promise. */
+function documentTrackingRoutes(app: OpenAPIHono): void {
+  const params = z.object({ token: z.string().openapi({ description: 'Signed token from the message' }) });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/t/o/{token}',
+    summary: 'Open pixel (also HEAD): always a 1×1 GIF; a genuine token records an open',
+    security: [],
+    request: { params },
+    responses: { 200: { description: '43-byte transparent GIF', content: { 'image/gif': { schema: z.string().openapi({ format: 'binary' }) } } } },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/t/c/{token}',
+    summary: 'Click redirect (also HEAD): 302 to the signed URL and records a click',
+    security: [],
+    request: { params },
+    responses: {
+      302: { description: 'Redirect to the URL signed into the token' },
+      404: { description: 'Tampered, truncated, wrong-kind or unknown-key token', content: { 'text/plain': { schema: z.string() } } },
+    },
+  });
 }

@@ -38,7 +38,9 @@ export const listMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.listId, t.subscriberId] }), index('list_members_subscriber').on(t.subscriberId)],
 );
 
-export const sendingServers = sqliteTable('sending_servers', {
+export const sendingServers = sqliteTable(
+  'sending_servers',
+  {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
   driver: text('driver').notNull(),
@@ -51,7 +53,10 @@ export const sendingServers = sqliteTable('sending_servers', {
   isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
-});
+  },
+  // At most one default server, enforced by the database itself.
+  (t) => [uniqueIndex('sending_servers_one_default').on(t.isDefault).where(sql`is_default = 1`)],
+);
 
 export const campaignStatuses = ['draft', 'scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
@@ -93,7 +98,9 @@ export const campaignLists = sqliteTable(
   (t) => [primaryKey({ columns: [t.campaignId, t.listId] })],
 );
 
-export const messageStatuses = ['queued', 'sending', 'sent', 'failed', 'skipped', 'cancelled'] as const;
+// A message is queued until its outcome is known. There is no "sending" state: a worker
+// that dies mid-send leaves it queued, and the retry carries the same Message-ID.
+export const messageStatuses = ['queued', 'sent', 'failed', 'skipped', 'cancelled'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 
 export const messages = sqliteTable(
@@ -138,7 +145,8 @@ export const events = sqliteTable(
     data: text('data', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [
-    index('events_campaign_type').on(t.campaignId, t.type),
+    // Covers the stats' unique counts (distinct messages per type) without reading rows.
+    index('events_campaign_type').on(t.campaignId, t.type, t.messageId),
     index('events_message').on(t.messageId),
     index('events_subscriber').on(t.subscriberId),
   ],

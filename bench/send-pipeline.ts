@@ -1,0 +1,88 @@
+// Send pipeline benchmark (issue 2): Edgepost's whole pipeline (claim, fan out, render,
+// sign, send) against nodemailer's pooled transport sending the same pre-rendered messages,
+// both to one loopback SMTP sink in another process, in one run.
+//   npx tsx bench/send-pipeline.ts [messages=5000] [bodyKB=50]
+import { fork, type ChildProcess } from 'node:child_process';
+import { eq } from 'drizzle-orm';
+import mjml2html from 'mjml';
+import { createTransport } from 'nodemailer';
+import { campaigns, subscribers } from '../shared/db/schema';
+import { deriveKeys } from '../shared/keys';
+import { compileCampaign } from '../shared/render/compile-campaign';
+import { renderMessage } from '../shared/render/render-message';
+import { toMailOptions } from '../sender/drivers/mail-options';
+import { createTestDatabase } from '../test/helpers/database';
+import { seedCampaign } from '../test/helpers/seed';
+import { dropQueue, startTestSender, TEST_SECRET, testSenderConfig, waitFor } from '../test/helpers/sender';
+import { benchMjml } from './bench-campaign';
+
+const total = Number(process.argv[2] ?? 5000);
+const bodyKb = Number(process.argv[3] ?? 50);
+const POOL = 5;
+
+function startSink(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL('./sink-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'] });
+  return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve({ child, port: m.port })));
+}
+function sinkCount(child: ChildProcess): Promise<{ count: number; connections: number }> {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('count');
+  });
+}
+
+const { child: sink, port } = await startSink();
+const t = await createTestDatabase();
+const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: '50' });
+const { campaign } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, body: benchMjml(bodyKb), status: 'draft' });
+
+// Baseline: the same messages, rendered beforehand, through nodemailer's pool.
+const keys = await deriveKeys(TEST_SECRET);
+const compiled = await compileCampaign(campaign, mjml2html);
+const people = await t.db.select().from(subscribers).orderBy(subscribers.id);
+const rendered = await Promise.all(
+  people.map((s, i) => renderMessage(compiled, { messageId: i + 1, subscriber: s }, { publicUrl: config.PUBLIC_URL, keys })),
+);
+const pool = createTransport({ pool: true, host: '127.0.0.1', port, ignoreTLS: true, maxConnections: POOL, maxMessages: Infinity });
+let started = performance.now();
+await Promise.all(rendered.map((m, i) => pool.sendMail(toMailOptions({ ...m, messageId: i + 1 }))));
+const baselineMs = performance.now() - started;
+pool.close();
+const afterBaseline = await sinkCount(sink);
+
+// Edgepost: the campaign from queued to sent.
+const cpuBefore = process.cpuUsage();
+started = performance.now();
+await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
+const sender = await startTestSender(t.db, config);
+await waitFor(
+  'campaign sent',
+  async () => {
+    const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaign.id));
+    return row!.status === 'sent' ? true : undefined;
+  },
+  600_000,
+);
+const pipelineMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
+const afterPipeline = await sinkCount(sink);
+await sender.close();
+await dropQueue(config);
+sink.send('stop');
+t.close();
+
+const rate = (ms: number) => Math.round((total / ms) * 1000);
+console.log(JSON.stringify({
+  messages: total,
+  bodyKb,
+  nodemailerPool: { ms: Math.round(baselineMs), perSecond: rate(baselineMs), connections: POOL },
+  edgepost: {
+    ms: Math.round(pipelineMs),
+    perSecond: rate(pipelineMs),
+    cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / total).toFixed(3),
+    newSmtpConnections: afterPipeline.connections - afterBaseline.connections,
+    delivered: afterPipeline.count - afterBaseline.count,
+  },
+  ratio: +(baselineMs / pipelineMs).toFixed(2),
+}, null, 2));
+process.exit(0);

@@ -1,0 +1,17 @@
+// A loopback SMTP sink in its own process, so that the benchmark's sender and sink do not
+// share an event loop. Tells its parent its port, then the count of messages on request.
+import { startSmtpSink } from '../test/helpers/smtp-sink';
+
+const sink = await startSmtpSink();
+// Keep memory flat over long runs: count, do not keep.
+const received = sink.received;
+let count = 0;
+received.push = (...items) => {
+  count += items.length;
+  return count;
+};
+process.send!({ port: sink.port });
+process.on('message', (msg: string) => {
+  if (msg === 'count') process.send!({ count, connections: sink.connections });
+  if (msg === 'stop') void sink.close().then(() => process.exit(0));
+});

@@ -1,0 +1,18 @@
+// `npm run cli -- <command>`. Each command lives in its own file behind the Command
+// contract (cli/command.ts); to add one, import it and add a line to the table.
+import { apiKeyCommand } from './api-key';
+import type { Command } from './command';
+import { migrateCommand } from './migrate';
+import { runCli } from './run-cli';
+
+const commands: Record<string, Command> = {
+  // start: the all-in-one `npm start` (cli/start.ts) goes here, added by the lead.
+  migrate: migrateCommand,
+  'api-key': apiKeyCommand,
+};
+
+process.exitCode = await runCli(commands, process.argv.slice(2), {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+});

@@ -1,0 +1,94 @@
+// What a campaign must satisfy to be saved and to be sent, as API errors that say what to fix.
+import { checkDriverSettings } from '../../shared/drivers/driver-config';
+import { getDefaultSendingServer, getSendingServer } from '../../shared/queries/sending-servers';
+import { compileCampaign, type CampaignSource } from '../../shared/render/compile-campaign';
+import { TemplateError } from '../../shared/render/template-error';
+import { decryptSecrets, SecretBoxError } from '../../shared/secret-box';
+import { ApiError } from '../api-error';
+import type { AppDeps } from '../deps';
+import { requireListsExist } from './lists';
+
+// The API calls the field `from`; the renderer calls it `fromAddress`.
+const API_FIELD: Record<string, string> = { fromAddress: 'from' };
+
+export function createCampaignChecks(deps: AppDeps) {
+  const { db } = deps;
+
+  /** Lists and the sending server named by a campaign exist (400 naming the field otherwise). */
+  async function references(listIds: number[], sendingServerId: number | null): Promise<void> {
+    await requireListsExist(db, listIds, 'lists');
+    if (sendingServerId !== null && !(await getSendingServer(db, sendingServerId))) {
+      throw new ApiError(400, 'VALIDATION', `No sending server with id ${sendingServerId}; list them with GET /api/sending-servers.`, [
+        { path: 'sendingServerId', message: `no sending server with id ${sendingServerId}` },
+      ]);
+    }
+  }
+
+  /** Subject, from and body compile (400 INVALID_TEMPLATE with each problem and its line otherwise). */
+  async function compiles(source: CampaignSource): Promise<void> {
+    try {
+      await compileCampaign(
+        { id: source.id, name: source.name, subject: source.subject, fromAddress: source.fromAddress, format: source.format, body: source.body },
+        deps.mjml2html,
+      );
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      const details = err.problems.map((p) => ({
+        path: API_FIELD[p.field] ?? p.field,
+        message: p.message,
+        ...(p.line === undefined ? {} : { line: p.line }),
+      }));
+      throw new ApiError(400, 'INVALID_TEMPLATE', `The campaign does not compile: ${details.map(describe).join('; ')}`, details);
+    }
+  }
+
+  /** The campaign's own server, or the default one, exists and has valid settings (409 otherwise). */
+  async function sendingServer(campaign: { id: number; sendingServerId: number | null }): Promise<void> {
+    const server = campaign.sendingServerId === null ? await getDefaultSendingServer(db) : await getSendingServer(db, campaign.sendingServerId);
+    if (!server) {
+      throw new ApiError(
+        409,
+        'NO_SENDING_SERVER',
+        'There is no sending server to send through. Add one with POST /api/sending-servers (driver "smtp" for a relay, or "capture" to keep messages in the local inbox), then send again.',
+      );
+    }
+    let secrets: Record<string, unknown> = {};
+    try {
+      if (server.secrets) secrets = await decryptSecrets(deps.keys.secrets, server.secrets);
+    } catch (err) {
+      if (!(err instanceof SecretBoxError)) throw err;
+      throw misconfigured(server.id, [{ path: 'secrets', message: err.message }]);
+    }
+    const checked = checkDriverSettings(server.driver, server.config, secrets);
+    if (!checked.ok) throw misconfigured(server.id, checked.problems);
+  }
+
+  /** A scheduled campaign keeps what its send will need: a send time and a list (400 otherwise). */
+  function stillSchedulable(sendAt: number | null, listIds: number[]): void {
+    if (sendAt === null) {
+      throw new ApiError(400, 'VALIDATION', 'A scheduled campaign needs a sendAt: set it to now to send at once, or cancel the campaign.', [
+        { path: 'sendAt', message: 'must not be null while the campaign is scheduled' },
+      ]);
+    }
+    if (listIds.length === 0) {
+      throw new ApiError(400, 'VALIDATION', 'A scheduled campaign needs at least one list; to stop it, pause or cancel it.', [
+        { path: 'lists', message: 'must not be empty while the campaign is scheduled' },
+      ]);
+    }
+  }
+
+  return { references, compiles, sendingServer, stillSchedulable };
+}
+
+function describe(d: { path: string; message: string; line?: number }): string {
+  return `${d.path}${d.line ? `, line ${d.line}` : ''}: ${d.message}`;
+}
+
+function misconfigured(serverId: number, problems: { path: string; message: string }[]) {
+  return new ApiError(
+    409,
+    'ECONFIG',
+    `Sending server ${serverId} has invalid settings (${problems.map(describe).join('; ')}); fix them with PATCH /api/sending-servers/${serverId}.`,
+    problems,
+  );
+}

@@ -1,0 +1,118 @@
+// Request and response schemas of the campaigns API.
+import { z } from '@hono/zod-openapi';
+import { campaignStatuses } from '../../shared/db/schema';
+import { parseMailbox } from '../../shared/render/email-address';
+import { Timestamp } from '../api-schemas';
+
+const FromAddress = z
+  .string()
+  .trim()
+  .min(1, 'from must not be empty')
+  .max(320, 'from must be at most 320 characters')
+  .superRefine((text, ctx) => {
+    // The renderer's own parser, so what is accepted here is what the sender can send.
+    const parsed = parseMailbox(text);
+    if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  })
+  .openapi({ description: '`Name <address>`, `"Name, Inc" <address>` or a bare address.', example: 'Acme News <news@acme.example>' });
+
+const Name = z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters');
+const Subject = z
+  .string()
+  .trim()
+  .min(1, 'subject must not be empty')
+  .max(998, 'subject must be at most 998 characters')
+  .refine((s) => !/[\r\n]/.test(s), 'subject must be on one line')
+  .openapi({ description: 'Liquid merge tags allowed, e.g. `Hello {{ subscriber.name | default: "friend" }}`.' });
+const Format = z.enum(['mjml', 'html', 'text']);
+const MAX_BODY_CHARS = 2_000_000;
+const Body = z
+  .string()
+  .min(1, 'body must not be empty')
+  .max(MAX_BODY_CHARS, `body must be at most ${MAX_BODY_CHARS} characters`)
+  .openapi({ description: 'MJML, HTML or plain text (per `format`), with Liquid merge tags.' });
+const ListIds = z
+  .array(z.number().int().positive())
+  .max(100, 'at most 100 lists')
+  .refine((ids) => new Set(ids).size === ids.length, 'list ids must not repeat');
+const ServerId = z
+  .number()
+  .int()
+  .positive()
+  .nullable()
+  .openapi({ description: 'The server to send through; null or omitted: the default server at send time.' });
+const SendAt = z
+  .iso.datetime({ offset: true, error: 'sendAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:00:00Z' })
+  .transform((s) => Date.parse(s))
+  .nullable()
+  .openapi({ type: 'string', format: 'date-time', description: 'When to send; null or past: as soon as it is sent.' });
+
+export const CreateCampaignBody = z
+  .object({
+    name: Name,
+    subject: Subject,
+    from: FromAddress,
+    lists: ListIds.default([]).openapi({ description: 'Lists to send to; at least one is needed to send.' }),
+    format: Format,
+    body: Body,
+    sendingServerId: ServerId.default(null),
+    sendAt: SendAt.default(null),
+  })
+  .strict();
+
+export const UpdateCampaignBody = z
+  .object({
+    name: Name.optional(),
+    subject: Subject.optional(),
+    from: FromAddress.optional(),
+    lists: ListIds.optional().openapi({ description: 'Replaces the lists.' }),
+    format: Format.optional(),
+    body: Body.optional(),
+    sendingServerId: ServerId.optional(),
+    sendAt: SendAt.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+
+export const CampaignSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    subject: z.string(),
+    from: z.string(),
+    format: Format,
+    body: z.string(),
+    lists: z.array(z.number().int()),
+    sendingServerId: z.number().int().nullable(),
+    sendAt: Timestamp.nullable(),
+    status: z.enum(campaignStatuses),
+    statusReason: z.string().nullable().openapi({ description: 'Why the campaign failed or paused itself.' }),
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Campaign');
+
+export const CampaignSummarySchema = CampaignSchema.omit({ body: true }).openapi('CampaignSummary');
+
+const Tally = z.object({ total: z.number().int(), unique: z.number().int().openapi({ description: 'Distinct messages.' }) });
+
+export const CampaignStatsSchema = z
+  .looseObject({
+    campaignId: z.number().int(),
+    status: z.enum(campaignStatuses),
+    recipients: z.number().int(),
+    queued: z.number().int(),
+    sent: z.number().int(),
+    failed: z.number().int(),
+    skipped: z.number().int(),
+    delivered: z.number().int(),
+    bounced: z.number().int(),
+    complained: z.number().int(),
+    opened: Tally,
+    clicked: Tally,
+    unsubscribed: Tally,
+    topLinks: z.array(Tally.extend({ url: z.string() })),
+  })
+  .openapi('CampaignStats');

@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deriveKeys } from '../../shared/keys';
+import { decryptSecrets, encryptSecrets } from '../../shared/secret-box';
+import { createTestApp, type TestApp } from '../../test/helpers/app';
+
+const smtp = { name: 'Relay', driver: 'smtp', config: { host: 'smtp.example.com', port: 587 }, secrets: { user: 'mailer', pass: 's3cret' } };
+
+describe('sending servers API', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(() => t.close());
+
+  const storedSecrets = async (id: number) =>
+    (await t.database.client.execute({ sql: 'select secrets from sending_servers where id = ?', args: [id] })).rows[0]!.secrets as string | null;
+  const defaults = async () => ((await t.api('GET', '/api/sending-servers')).body.data as { id: number; isDefault: boolean }[]).filter((s) => s.isDefault).map((s) => s.id);
+
+  it('saves an smtp server with encrypted secrets it never returns', async () => {
+    const { status, body } = await t.api('POST', '/api/sending-servers', smtp);
+    expect(status).toBe(201);
+    expect(body).toMatchObject({
+      name: 'Relay',
+      driver: 'smtp',
+      config: { host: 'smtp.example.com', port: 587, security: 'starttls' },
+      secretsSet: ['pass', 'user'],
+      secretsProblem: null,
+      ratePerSecond: null,
+      isDefault: true,
+    });
+    expect(JSON.stringify(body)).not.toContain('s3cret');
+    expect(JSON.stringify((await t.api('GET', `/api/sending-servers/${body.id}`)).body)).not.toContain('s3cret');
+
+    const sealed = await storedSecrets(body.id);
+    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).not.toContain('s3cret');
+    // What the sender plane will do with it.
+    expect(await decryptSecrets(t.deps.keys.secrets, sealed!)).toEqual({ user: 'mailer', pass: 's3cret' });
+  });
+
+  it('refuses a bad driver config, naming each field', async () => {
+    const { status, body } = await t.api('POST', '/api/sending-servers', {
+      ...smtp,
+      config: { host: 'smtp.example.com', port: 'five', security: 'ssl' },
+      secrets: { user: 'mailer' },
+    });
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('VALIDATION');
+    expect(body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['config.port', 'config.security', 'secrets.pass']);
+    expect(body.error.message).toContain('config.port');
+
+    const unknown = await t.api('POST', '/api/sending-servers', { name: 'x', driver: 'pigeon' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details[0].path).toBe('driver');
+    expect((await t.api('POST', '/api/sending-servers', { ...smtp, ratePerSecond: 0 })).status).toBe(400);
+    expect((await t.api('GET', '/api/sending-servers')).body.data).toEqual([]);
+  });
+
+  it('keeps exactly one default', async () => {
+    const first = (await t.api('POST', '/api/sending-servers', { name: 'Capture', driver: 'capture' })).body;
+    const second = (await t.api('POST', '/api/sending-servers', smtp)).body;
+    expect([first.isDefault, second.isDefault]).toEqual([true, false]);
+
+    const third = (await t.api('POST', '/api/sending-servers', { ...smtp, name: 'Third', isDefault: true })).body;
+    expect(await defaults()).toEqual([third.id]);
+
+    expect((await t.api('PATCH', `/api/sending-servers/${second.id}`, { isDefault: true })).body.isDefault).toBe(true);
+    expect(await defaults()).toEqual([second.id]);
+
+    const unset = await t.api('PATCH', `/api/sending-servers/${second.id}`, { isDefault: false });
+    expect(unset.status).toBe(400);
+    expect(unset.body.error.details[0].message).toContain('set it on another server');
+
+    // Deleting the default hands the role to the oldest remaining server.
+    expect((await t.api('DELETE', `/api/sending-servers/${second.id}`)).status).toBe(204);
+    expect(await defaults()).toEqual([first.id]);
+    expect((await t.api('PATCH', '/api/sending-servers/999', { isDefault: true })).status).toBe(404);
+    expect(await defaults()).toEqual([first.id]);
+  });
+
+  it('merges config and secrets on update, and replaces them when the driver changes', async () => {
+    const { id } = (await t.api('POST', '/api/sending-servers', smtp)).body;
+    const before = await storedSecrets(id);
+
+    const renamed = await t.api('PATCH', `/api/sending-servers/${id}`, { name: 'Main relay', ratePerSecond: 12.5 });
+    expect(renamed.body).toMatchObject({ name: 'Main relay', ratePerSecond: 12.5, secretsSet: ['pass', 'user'] });
+    expect(await storedSecrets(id)).toBe(before);
+
+    const moved = await t.api('PATCH', `/api/sending-servers/${id}`, { config: { port: 465, security: 'tls' }, secrets: { pass: 'new' } });
+    expect(moved.status).toBe(200);
+    expect(moved.body.config).toEqual({ host: 'smtp.example.com', port: 465, security: 'tls' });
+    expect(await decryptSecrets(t.deps.keys.secrets, (await storedSecrets(id))!)).toEqual({ user: 'mailer', pass: 'new' });
+
+    const half = await t.api('PATCH', `/api/sending-servers/${id}`, { secrets: { pass: null } });
+    expect(half.status).toBe(400);
+    expect(half.body.error.details).toEqual([{ path: 'secrets.pass', message: 'pass is required when user is set' }]);
+
+    const cleared = await t.api('PATCH', `/api/sending-servers/${id}`, { secrets: null });
+    expect(cleared.body.secretsSet).toEqual([]);
+    expect(await storedSecrets(id)).toBeNull();
+
+    const bad = await t.api('PATCH', `/api/sending-servers/${id}`, { config: { port: 0 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('config.port');
+
+    const capture = await t.api('PATCH', `/api/sending-servers/${id}`, { driver: 'capture' });
+    expect(capture.body).toMatchObject({ driver: 'capture', config: {}, secretsSet: [] });
+  });
+
+  it('validates the saved settings and says no connection was tried', async () => {
+    const { id } = (await t.api('POST', '/api/sending-servers', smtp)).body;
+    expect((await t.api('POST', `/api/sending-servers/${id}/validate`)).body).toEqual({ ok: true, problems: [], connectionTested: false });
+
+    // Settings saved by an older version, or secrets sealed under another SECRET_KEY.
+    const otherKeys = await deriveKeys('a-different-secret-key-0123456789');
+    await t.database.client.execute({
+      sql: `update sending_servers set config = '{"host":"smtp.example.com","port":99999}', secrets = ? where id = ?`,
+      args: [await encryptSecrets(otherKeys.secrets, { user: 'u', pass: 'p' }), id],
+    });
+    const { body } = await t.api('POST', `/api/sending-servers/${id}/validate`);
+    expect(body.ok).toBe(false);
+    expect(body.problems.map((p: { path: string }) => p.path)).toEqual(['secrets', 'config.port']);
+    expect(body.problems[0].message).toContain('SECRET_KEY');
+    expect((await t.api('GET', `/api/sending-servers/${id}`)).body).toMatchObject({ secretsSet: [], secretsProblem: expect.stringContaining('PATCH') });
+    expect((await t.api('POST', '/api/sending-servers/999/validate')).status).toBe(404);
+  });
+
+  it('keeps a server a campaign names, and the last server while campaigns under way need it', async () => {
+    const a = (await t.api('POST', '/api/sending-servers', { name: 'A', driver: 'capture' })).body;
+    const b = (await t.api('POST', '/api/sending-servers', { name: 'B', driver: 'capture' })).body;
+    await t.database.client.execute({
+      sql: `insert into campaigns (id, name, subject, from_address, format, body, sending_server_id) values (5, 'c', 's', 'a@example.com', 'text', 'hi', ?)`,
+      args: [b.id],
+    });
+    const named = await t.api('DELETE', `/api/sending-servers/${b.id}`);
+    expect(named.status).toBe(409);
+    expect(named.body.error.message).toContain('campaign(s) 5');
+
+    await t.database.client.execute(`insert into campaigns (id, name, subject, from_address, format, body, status) values (6, 'c', 's', 'a@example.com', 'text', 'hi', 'queued')`);
+    await t.database.client.execute('delete from campaigns where id = 5');
+    expect((await t.api('DELETE', `/api/sending-servers/${b.id}`)).status).toBe(204);
+    const last = await t.api('DELETE', `/api/sending-servers/${a.id}`);
+    expect(last.status).toBe(409);
+    expect(last.body.error.message).toContain('only sending server');
+    expect((await t.api('DELETE', '/api/sending-servers/999')).status).toBe(404);
+  });
+});

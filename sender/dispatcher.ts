@@ -1,0 +1,147 @@
+// The dispatcher: claims due campaigns, fans each out page by page (message rows, then
+// jobs, then the cursor), keeps only a window of jobs ahead of the workers, and closes a
+// campaign once every message has an outcome.
+import type { Queue } from 'bullmq';
+import type { Database } from '../shared/db/database';
+import { advanceCursor, claimDueCampaign, finishCampaign, releaseClaims, renewLease } from '../shared/queries/campaign-claims';
+import { createMessages, pendingMessages } from '../shared/queries/messages';
+import { nextRecipients } from '../shared/queries/recipients';
+import { backlog, enqueueMessages, requeueMessages, type SendJobData } from './send-queue';
+
+export interface DispatcherOptions {
+  db: Database;
+  queue: Queue<SendJobData>;
+  /** Names this container in campaign claims. */
+  senderId: string;
+  leaseMs: number;
+  /** Recipients read and queued per step. Default 500. */
+  pageSize?: number;
+  /** Jobs kept ahead of the workers (each waiting job costs ~0.7 KB of Redis). Default 5,000. */
+  windowSize?: number;
+  /** Pause between steps when there is nothing to do. Default 250 ms. */
+  idleMs?: number;
+  /** Campaigns this dispatcher sends at once. Default 4. */
+  maxCampaigns?: number;
+}
+
+interface OwnedCampaign {
+  id: number;
+  cursor: number;
+  fanoutDone: boolean;
+  renewAt: number;
+  /** Consecutive checks that found pending messages but an empty queue. */
+  idleChecks: number;
+}
+
+export interface Dispatcher {
+  start(): void;
+  /** Stops after the current step and releases our claims so the campaigns resume at once elsewhere. */
+  stop(): Promise<void>;
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { db, queue, senderId, leaseMs } = options;
+  const pageSize = options.pageSize ?? 500;
+  const windowSize = options.windowSize ?? 5_000;
+  const idleMs = options.idleMs ?? 250;
+  const maxCampaigns = options.maxCampaigns ?? 4;
+  const owned = new Map<number, OwnedCampaign>();
+  let running = false;
+  let loop: Promise<void> = Promise.resolve();
+
+  async function keepLeases(): Promise<void> {
+    const now = Date.now();
+    for (const campaign of owned.values()) {
+      if (now < campaign.renewAt) continue;
+      if (await renewLease(db, campaign.id, senderId, leaseMs)) campaign.renewAt = now + leaseMs / 3;
+      else owned.delete(campaign.id); // paused, cancelled, or taken over
+    }
+  }
+
+  async function claimMore(): Promise<void> {
+    while (owned.size < maxCampaigns) {
+      const claimed = await claimDueCampaign(db, senderId, leaseMs, [...owned.keys()]);
+      if (!claimed) return;
+      owned.set(claimed.id, { ...claimed, renewAt: Date.now() + leaseMs / 3, idleChecks: 0 });
+    }
+  }
+
+  /** Queues the next page of a campaign; returns how many jobs it added. */
+  async function fanOut(campaign: OwnedCampaign, limit: number): Promise<number> {
+    const recipients = await nextRecipients(db, campaign.id, campaign.cursor, limit);
+    const queued = await createMessages(db, campaign.id, recipients);
+    await enqueueMessages(queue, campaign.id, queued.map((m) => m.id));
+    // Only now is the page safe to skip on a restart: rows and jobs both exist.
+    const cursor = recipients.at(-1) ?? campaign.cursor;
+    const done = recipients.length < limit;
+    if (!(await advanceCursor(db, campaign.id, senderId, cursor, done))) owned.delete(campaign.id);
+    else Object.assign(campaign, { cursor, fanoutDone: done });
+    return queued.length;
+  }
+
+  async function finishIfDone(campaign: OwnedCampaign, queueEmpty: boolean): Promise<void> {
+    const pending = await pendingMessages(db, campaign.id, 0, 1);
+    if (pending.length === 0) {
+      await finishCampaign(db, campaign.id, senderId, 'sent');
+      owned.delete(campaign.id);
+      return;
+    }
+    // Pending messages and nothing in the queue, twice in a row: their jobs were lost.
+    campaign.idleChecks = queueEmpty ? campaign.idleChecks + 1 : 0;
+    if (campaign.idleChecks < 2) return;
+    campaign.idleChecks = 0;
+    for (let after = 0; ; ) {
+      const ids = await pendingMessages(db, campaign.id, after, pageSize);
+      if (ids.length === 0) break;
+      await requeueMessages(queue, campaign.id, ids);
+      after = ids.at(-1)!;
+    }
+  }
+
+  /** One pass over our campaigns; returns whether it did work (so the loop need not sleep). */
+  async function step(): Promise<boolean> {
+    await keepLeases();
+    await claimMore();
+    const waiting = await backlog(queue);
+    let room = windowSize - waiting;
+    let worked = false;
+    for (const campaign of [...owned.values()]) {
+      if (!campaign.fanoutDone) {
+        if (room <= 0) continue;
+        const added = await fanOut(campaign, Math.min(pageSize, room));
+        room -= added;
+        worked = true;
+      } else {
+        await finishIfDone(campaign, waiting === 0);
+      }
+    }
+    return worked;
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let worked = false;
+      try {
+        worked = await step();
+      } catch (err) {
+        // The database or Redis hiccuped: log, wait, go on. Leases cover us meanwhile.
+        console.error('dispatcher step failed:', (err as Error).message);
+      }
+      if (!worked && running) await new Promise((r) => setTimeout(r, idleMs));
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      await loop;
+      owned.clear();
+      await releaseClaims(db, senderId);
+    },
+  };
+}

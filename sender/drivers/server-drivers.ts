@@ -1,0 +1,58 @@
+// One driver per sending server, built from its saved settings on first use and kept (so
+// SMTP pools and parsed keys are reused); rebuilt when the server's settings change.
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../shared/db/database';
+import { sendingServers } from '../../shared/db/schema';
+import { checkDriverSettings, type DriverConfig, type DriverSecrets } from '../../shared/drivers/driver-config';
+import { decryptSecrets } from '../../shared/secret-box';
+import { SendError } from '../send-error';
+import { createCaptureDriver } from './capture';
+import type { Driver } from './driver';
+import { createSmtpDriver } from './smtp';
+
+export interface ServerDrivers {
+  /** The driver for a server, as of the given settings version (its `updated_at`). */
+  get(serverId: number, version: number): Promise<Driver>;
+  close(): Promise<void>;
+}
+
+export function createServerDrivers(db: Database, secretsKey: CryptoKey): ServerDrivers {
+  const built = new Map<number, { version: number; driver: Promise<Driver> }>();
+
+  async function build(serverId: number): Promise<Driver> {
+    const [server] = await db.select().from(sendingServers).where(eq(sendingServers.id, serverId));
+    if (!server) throw new SendError('ECONFIG', `sending server ${serverId} no longer exists`);
+    const secrets = server.secrets ? await decryptSecrets(secretsKey, server.secrets) : {};
+    // Settings were checked when saved; checking again catches rows written by older versions.
+    const settings = checkDriverSettings(server.driver, server.config, secrets);
+    if (!settings.ok) {
+      const problems = settings.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+      throw new SendError('ECONFIG', `sending server "${server.name}" is misconfigured: ${problems}`);
+    }
+    switch (server.driver) {
+      case 'smtp':
+        return createSmtpDriver({ config: settings.config as DriverConfig<'smtp'>, secrets: settings.secrets as DriverSecrets<'smtp'> });
+      case 'capture':
+        return createCaptureDriver(db);
+      default:
+        throw new SendError('ECONFIG', `sending server "${server.name}" uses driver "${server.driver}", which this sender does not have`);
+    }
+  }
+
+  return {
+    get: function getServerDriver(serverId, version) {
+      const entry = built.get(serverId);
+      if (entry && entry.version === version) return entry.driver;
+      if (entry) void entry.driver.then((d) => d.close()).catch(() => {});
+      const driver = build(serverId);
+      driver.catch(() => built.delete(serverId));
+      built.set(serverId, { version, driver });
+      return driver;
+    },
+    async close() {
+      const drivers = await Promise.allSettled([...built.values()].map((e) => e.driver));
+      built.clear();
+      await Promise.all(drivers.map((d) => (d.status === 'fulfilled' ? d.value.close() : undefined)));
+    },
+  };
+}

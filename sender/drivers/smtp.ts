@@ -1,0 +1,67 @@
+// Any SMTP relay, through nodemailer's pooled transport: connections are opened once and
+// reused for many messages.
+import { createTransport, type Transporter } from 'nodemailer';
+import type { DriverConfig, DriverSecrets } from '../../shared/drivers/driver-config';
+import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { toMailOptions } from './mail-options';
+
+export interface SmtpDriverOptions {
+  config: DriverConfig<'smtp'>;
+  secrets: DriverSecrets<'smtp'>;
+}
+
+const capabilities: DriverCapabilities = {
+  input: 'raw',
+  batchSize: 1,
+  tracksDelivery: false,
+  signsDkim: false,
+  deliveryStatus: false,
+};
+
+export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver {
+  const transport: Transporter = createTransport({
+    pool: true,
+    host: config.host,
+    port: config.port,
+    secure: config.security === 'tls',
+    requireTLS: config.security === 'starttls',
+    ignoreTLS: config.security === 'none',
+    maxConnections: config.poolSize ?? 5,
+    maxMessages: Infinity,
+    ...(secrets.user ? { auth: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  });
+
+  return {
+    name: 'smtp',
+    async connect() {
+      await transport.verify();
+    },
+    async send(message: OutgoingMessage): Promise<SendResult> {
+      const info = await transport.sendMail(toMailOptions(message));
+      const response = String(info.response ?? '');
+      // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
+      const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);
+      return { providerMessageId: queued?.[1] ?? null, response };
+    },
+    async getDeliveryStatus() {
+      return null;
+    },
+    getCapabilities: () => capabilities,
+    async validateConfig(): Promise<ConfigProblem[]> {
+      try {
+        await transport.verify();
+        return [];
+      } catch (err) {
+        const e = err as { code?: string; message?: string };
+        const path = e.code === 'EAUTH' ? 'secrets' : 'config.host';
+        return [{ path, message: `${config.host}:${config.port}: ${e.message ?? String(err)}` }];
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+// One function decides what the queue does with a failed send: retry later, slow the
+// server down, or give up on the message. Drivers throw; only this file interprets.
+import type { ErrorCode } from '../shared/errors';
+
+export type SendOutcome = 'retry' | 'rate_limited' | 'permanent';
+
+/** Thrown by drivers. SMTP drivers may also let nodemailer's own errors through. */
+export class SendError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** The relay's numeric reply, when there was one. */
+    readonly responseCode?: number,
+    /** Whether `responseCode` is an SMTP reply or an HTTP status. */
+    readonly protocol: 'smtp' | 'http' = 'smtp',
+    /** How long the relay asked us to wait, when it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export interface ClassifiedError {
+  outcome: SendOutcome;
+  code: ErrorCode;
+  /** What to show the marketer: the relay's own words where there are some. */
+  message: string;
+  retryAfterMs?: number;
+}
+
+// SMTP replies that say "too much, too fast" when their text says so (RFC 3463 4.7.x etc.).
+const SMTP_THROTTLE_CODES = new Set([421, 450, 451, 452, 454]);
+const THROTTLE_WORDS = /rate|too many|throttl|slow down|exceeded/i;
+
+interface ErrorLike {
+  code?: unknown;
+  responseCode?: unknown;
+  response?: unknown;
+  message?: unknown;
+  protocol?: unknown;
+  retryAfterMs?: unknown;
+}
+
+/** Classifies anything a driver threw: a SendError, a nodemailer error, or a plain Error. */
+export function classifySendError(err: unknown): ClassifiedError {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
+  const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;
+  const message = String(e.response ?? e.message ?? 'unknown error').slice(0, 1000);
+  const known = typeof e.code === 'string' && e.code in CODE_NAMES ? (e.code as ErrorCode) : undefined;
+  const retryAfter = typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {};
+
+  if (status !== undefined && e.protocol === 'http') {
+    if (status === 429) return { outcome: 'rate_limited', code: 'ERATELIMIT', message, ...retryAfter };
+    if (status === 408 || status >= 500) return { outcome: 'retry', code: known ?? 'ECONNECTION', message, ...retryAfter };
+    return { outcome: 'permanent', code: known ?? 'EMESSAGE', message };
+  }
+  if (status !== undefined) {
+    if (SMTP_THROTTLE_CODES.has(status) && THROTTLE_WORDS.test(message)) {
+      return { outcome: 'rate_limited', code: 'ERATELIMIT', message, ...retryAfter };
+    }
+    if (status >= 400 && status < 500) return { outcome: 'retry', code: known ?? 'EMESSAGE', message };
+    if (status >= 500) return { outcome: 'permanent', code: known ?? 'EMESSAGE', message };
+  }
+  // No reply code: the connection failed, timed out or dropped, or credentials were refused.
+  // All are worth retrying: the message itself was not judged.
+  if (e.code === 'ETIMEDOUT') return { outcome: 'retry', code: 'ETIMEDOUT', message };
+  if (known === 'EAUTH' || known === 'ECONFIG') return { outcome: 'retry', code: known, message };
+  return { outcome: 'retry', code: 'ECONNECTION', message };
+}
+
+const CODE_NAMES: Partial<Record<string, true>> = {
+  ECONNECTION: true,
+  ETIMEDOUT: true,
+  EAUTH: true,
+  EENVELOPE: true,
+  EMESSAGE: true,
+  ERATELIMIT: true,
+  ECONFIG: true,
+};

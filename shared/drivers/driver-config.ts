@@ -1,0 +1,93 @@
+// The saved settings of each sending driver, as zod schemas: the edge validates them when a
+// sending server is saved, and the sender plane parses them again before it connects.
+// Adding a driver is one entry in `driverSettings`. Settings are split in two: `config` is
+// shown back to the marketer, `secrets` is encrypted at rest and never returned.
+import { z } from 'zod';
+
+export interface DriverSettings {
+  /** One line for the API docs and the dashboard. */
+  description: string;
+  config: z.ZodType<Record<string, unknown>>;
+  secrets: z.ZodType<Record<string, unknown>>;
+}
+
+const smtpConfig = z.strictObject({
+  host: z.hostname('host must be a host name or IP address, e.g. smtp.example.com'),
+  port: z.int('port must be a whole number, e.g. 587').min(1, 'port must be 1-65535').max(65535, 'port must be 1-65535'),
+  /**
+   * `tls`: TLS from the first byte (usually port 465); `starttls`: upgrade and refuse to go
+   * on without TLS (usually 587); `opportunistic`: upgrade when offered; `none`: never
+   * upgrade (a relay on loopback or a private network only).
+   */
+  security: z.enum(['tls', 'starttls', 'opportunistic', 'none']).default('starttls'),
+  /** Connections kept open to the relay per sender container. */
+  poolSize: z.int().min(1).max(100).optional(),
+});
+
+const smtpSecrets = z
+  .strictObject({
+    user: z.string().min(1, 'user must not be empty'),
+    pass: z.string().min(1, 'pass must not be empty'),
+  })
+  .partial()
+  .superRefine((s, ctx) => {
+    // Half a login is always a mistake; no login at all is fine for an open relay.
+    if (s.user !== undefined && s.pass === undefined) ctx.addIssue({ code: 'custom', path: ['pass'], message: 'pass is required when user is set' });
+    if (s.pass !== undefined && s.user === undefined) ctx.addIssue({ code: 'custom', path: ['user'], message: 'user is required when pass is set' });
+  });
+
+export const driverSettings = {
+  smtp: {
+    description: 'Any SMTP relay or MTA (host, port, TLS mode; optional login as secrets user and pass).',
+    config: smtpConfig,
+    secrets: smtpSecrets,
+  },
+  capture: {
+    description: 'Sends nothing: keeps each message in the local capture inbox (GET /api/captured-messages).',
+    config: z.strictObject({}),
+    secrets: z.strictObject({}),
+  },
+} satisfies Record<string, DriverSettings>;
+
+export type DriverName = keyof typeof driverSettings;
+export type DriverConfig<D extends DriverName> = z.output<(typeof driverSettings)[D]['config']>;
+export type DriverSecrets<D extends DriverName> = z.output<(typeof driverSettings)[D]['secrets']>;
+
+export const driverNames = Object.keys(driverSettings) as [DriverName, ...DriverName[]];
+
+export function isDriverName(name: string): name is DriverName {
+  return Object.hasOwn(driverSettings, name);
+}
+
+export interface SettingsProblem {
+  /** Dotted path from the sending server, e.g. `config.port` or `secrets.pass`. */
+  path: string;
+  message: string;
+}
+
+export type SettingsCheck =
+  | { ok: true; config: Record<string, unknown>; secrets: Record<string, unknown> }
+  | { ok: false; problems: SettingsProblem[] };
+
+/** Validates a driver's config and secrets together, returning them with defaults applied. */
+export function checkDriverSettings(driver: string, config: unknown, secrets: unknown): SettingsCheck {
+  if (!isDriverName(driver)) {
+    return { ok: false, problems: [{ path: 'driver', message: `unknown driver "${driver}"; use one of: ${driverNames.join(', ')}` }] };
+  }
+  const settings: DriverSettings = driverSettings[driver];
+  const parsedConfig = settings.config.safeParse(config);
+  const parsedSecrets = settings.secrets.safeParse(secrets ?? {});
+  const problems = [
+    ...issuesAt('config', parsedConfig.error),
+    ...issuesAt('secrets', parsedSecrets.error),
+  ];
+  if (!parsedConfig.success || !parsedSecrets.success) return { ok: false, problems };
+  return { ok: true, config: parsedConfig.data, secrets: parsedSecrets.data };
+}
+
+function issuesAt(prefix: string, error: z.ZodError | undefined): SettingsProblem[] {
+  return (error?.issues ?? []).map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].join('.'),
+    message: issue.code === 'unrecognized_keys' ? `unknown setting(s) ${issue.keys.join(', ')}` : issue.message,
+  }));
+}

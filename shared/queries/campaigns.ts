@@ -1,0 +1,146 @@
+// Campaigns and the lists they go to. Content changes and state changes are conditional on
+// the status in the same statement (see shared/campaign-state.ts), so a double click, or an
+// edit racing the dispatcher, never acts on a campaign that has moved on.
+import { and, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { campaignTransitions, type CampaignAction } from '../campaign-state';
+import type { Database } from '../db/database';
+import { campaignLists, campaigns, lists, sendingServers, type CampaignStatus } from '../db/schema';
+import { toPage, type Page } from './page';
+
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type CampaignFormat = CampaignRow['format'];
+
+export interface CampaignWithLists extends CampaignRow {
+  /** Ids of the lists it goes to, ascending. */
+  lists: number[];
+}
+
+export interface CampaignContent {
+  name: string;
+  subject: string;
+  fromAddress: string;
+  format: CampaignFormat;
+  body: string;
+  sendingServerId: number | null;
+  /** Epoch ms; null: send as soon as it is sent. */
+  sendAt: number | null;
+}
+
+// The list ids as a JSON array in the same row, so a page of campaigns is one query.
+const listIds = sql<string>`(select json_group_array(${campaignLists.listId}) from ${campaignLists} where ${campaignLists.campaignId} = ${campaigns.id})`;
+
+export type CampaignSummary = Omit<CampaignWithLists, 'body'>;
+
+function withLists<T extends { listIds: string }>({ listIds: ids, ...row }: T): Omit<T, 'listIds'> & { lists: number[] } {
+  return { ...row, lists: (JSON.parse(ids) as number[]).sort((a, b) => a - b) };
+}
+
+/** Links `campaignIdSql` to the existing lists among `ids`, when `guard` holds. */
+function insertCampaignLists(db: Database, campaignIdSql: SQL, ids: number[], guard: SQL = sql`1`) {
+  return db.run(sql`
+    insert into ${campaignLists} (campaign_id, list_id)
+    select (${campaignIdSql}), ${lists.id} from ${lists} where ${inArray(lists.id, ids)} and ${guard}`);
+}
+
+/** Creates a draft and its list links in one transaction. */
+export async function createCampaign(db: Database, content: CampaignContent, listIdsToUse: number[]): Promise<CampaignWithLists> {
+  // Inside the batch's transaction the row just inserted has the highest id (SQLite gives
+  // a new rowid max + 1), so the links can name it before its id is known to us.
+  const newest = sql`select max(${campaigns.id}) from ${campaigns}`;
+  const [[row]] = await db.batch([
+    db.insert(campaigns).values(content).returning({ id: campaigns.id }),
+    ...(listIdsToUse.length > 0 ? [insertCampaignLists(db, newest, listIdsToUse)] : []),
+  ]);
+  return (await getCampaign(db, row!.id))!;
+}
+
+export async function getCampaign(db: Database, id: number): Promise<CampaignWithLists | null> {
+  const [row] = await db
+    .select({ ...getTableColumns(campaigns), listIds })
+    .from(campaigns)
+    .where(eq(campaigns.id, id));
+  return row ? withLists(row) : null;
+}
+
+/** One page of campaigns, newest first, without their bodies (they can be megabytes each). */
+export async function listCampaigns(
+  db: Database,
+  filter: { cursor?: number; limit: number; status?: CampaignStatus },
+): Promise<Page<CampaignSummary>> {
+  const { body: _body, ...columns } = getTableColumns(campaigns);
+  const rows = await db
+    .select({ ...columns, listIds })
+    .from(campaigns)
+    .where(
+      and(
+        filter.cursor ? lt(campaigns.id, filter.cursor) : undefined,
+        filter.status ? eq(campaigns.status, filter.status) : undefined,
+      ),
+    )
+    .orderBy(desc(campaigns.id))
+    .limit(filter.limit + 1);
+  const page = toPage(rows, filter.limit);
+  return { rows: page.rows.map(withLists), nextCursor: page.nextCursor };
+}
+
+/** Null: no such campaign; `refusedInStatus`: its state forbids the action. */
+export type CampaignWrite = CampaignWithLists | { refusedInStatus: CampaignStatus } | null;
+
+async function refusal(db: Database, id: number): Promise<CampaignWrite> {
+  const [row] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id));
+  return row ? { refusedInStatus: row.status } : null;
+}
+
+/** Updates content and, when `listIdsToUse` is given, replaces the lists; only while editable. */
+export async function updateCampaign(
+  db: Database,
+  id: number,
+  content: Partial<CampaignContent>,
+  listIdsToUse: number[] | undefined,
+): Promise<CampaignWrite> {
+  const editable = and(eq(campaigns.id, id), inArray(campaigns.status, [...campaignTransitions.edit.from]));
+  // Every statement repeats the status check, so either all apply or none does.
+  const stillEditable = sql`exists (select 1 from ${campaigns} where ${editable})`;
+  const [updated] = await db.batch([
+    db.update(campaigns).set({ ...content, updatedAt: Date.now() }).where(editable).returning({ id: campaigns.id }),
+    ...(listIdsToUse
+      ? [
+          db.delete(campaignLists).where(and(eq(campaignLists.campaignId, id), stillEditable)),
+          insertCampaignLists(db, sql`${id}`, listIdsToUse, stillEditable),
+        ]
+      : []),
+  ]);
+  return updated.length > 0 ? getCampaign(db, id) : refusal(db, id);
+}
+
+/**
+ * Applies a marketer's action as one conditional UPDATE (`WHERE status IN (<from>)`), plus
+ * `guard` when given. Actions that lead to `scheduled` when the send time is still ahead
+ * decide it in SQL, against the row as it is at that moment.
+ */
+export async function transitionCampaign(db: Database, id: number, action: CampaignAction, guard?: SQL): Promise<CampaignWrite> {
+  const transition = campaignTransitions[action];
+  const now = Date.now();
+  const to = transition.to ?? campaigns.status;
+  const status = transition.toWhenScheduled
+    ? sql`case when ${campaigns.sendAt} > ${now} then ${transition.toWhenScheduled} else ${to} end`
+    : to;
+  const [updated] = await db
+    .update(campaigns)
+    .set({
+      status,
+      updatedAt: now,
+      ...(transition.clearsClaim ? { claimedBy: null, leaseUntil: null } : {}),
+      ...(transition.to === 'cancelled' ? { finishedAt: now } : {}),
+    })
+    .where(and(eq(campaigns.id, id), inArray(campaigns.status, [...transition.from]), guard))
+    .returning({ id: campaigns.id });
+  return updated ? getCampaign(db, id) : refusal(db, id);
+}
+
+/** What `send` needs to hold when it happens: a list to send to, and a server to send through. */
+export function sendableGuard(id: number): SQL {
+  return sql`exists (select 1 from ${campaignLists} where ${campaignLists.campaignId} = ${id})
+    and (${campaigns.sendingServerId} is not null
+      or exists (select 1 from ${sendingServers} where ${sendingServers.isDefault} = 1))`;
+}

@@ -1,0 +1,149 @@
+// Messages: one row per campaign × subscriber (unique), created by the dispatcher before
+// its job exists and moved to a final status by the worker.
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { messages, type MessageStatus } from '../db/schema';
+
+export interface QueuedMessage {
+  id: number;
+  subscriberId: number;
+}
+
+/**
+ * Creates the messages of one page of recipients and returns every one still queued, the
+ * new and any left from a run that crashed before queueing them: jobs are then added for
+ * all of them, and BullMQ ignores a job id it already holds.
+ */
+export async function createMessages(db: Database, campaignId: number, subscriberIds: number[]): Promise<QueuedMessage[]> {
+  if (subscriberIds.length === 0) return [];
+  const ids = JSON.stringify(subscriberIds);
+  const [, queued] = await db.batch([
+    db.run(sql`
+      insert into messages (campaign_id, subscriber_id)
+      select ${campaignId}, value from json_each(${ids}) where true
+      on conflict (campaign_id, subscriber_id) do nothing`),
+    db
+      .select({ id: messages.id, subscriberId: messages.subscriberId })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.campaignId, campaignId),
+          eq(messages.status, 'queued'),
+          sql`${messages.subscriberId} in (select value from json_each(${ids}))`,
+        ),
+      )
+      .orderBy(messages.id),
+  ]);
+  return queued;
+}
+
+/** Messages of a campaign that have no outcome yet. */
+export async function pendingMessages(db: Database, campaignId: number, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.campaignId, campaignId), eq(messages.status, 'queued'), sql`${messages.id} > ${afterId}`))
+    .orderBy(messages.id)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}
+
+export interface MessageToSend {
+  id: number;
+  status: MessageStatus;
+  attempts: number;
+  campaignId: number;
+  campaignStatus: string;
+  /** The campaign's server, or the default one; null when there is none. */
+  serverId: number | null;
+  serverUpdatedAt: number | null;
+  subscriber: { id: number; email: string; name: string; attributes: Record<string, unknown> };
+  /** Blocklisted, suppressed, or no longer subscribed to any of the campaign's lists. */
+  excludedBecause: string | null;
+}
+
+/** Everything the worker needs about one message, in one round trip. */
+export async function loadMessageToSend(db: Database, messageId: number): Promise<MessageToSend | null> {
+  const [row] = await db.all<Record<string, unknown>>(sql`
+    select m.id, m.status, m.attempts, m.campaign_id, c.status as campaign_status,
+      ss.id as server_id, ss.updated_at as server_updated_at,
+      s.id as subscriber_id, s.email, s.name, s.attributes, s.status as subscriber_status,
+      exists (select 1 from suppressions sp where sp.email = s.email) as suppressed,
+      exists (
+        select 1 from campaign_lists cl
+        join list_members lm on lm.list_id = cl.list_id and lm.subscriber_id = s.id and lm.status = 'subscribed'
+        where cl.campaign_id = c.id
+      ) as subscribed
+    from messages m
+    join campaigns c on c.id = m.campaign_id
+    join subscribers s on s.id = m.subscriber_id
+    left join sending_servers ss on ss.id = coalesce(
+      c.sending_server_id, (select id from sending_servers where is_default = 1 order by id limit 1))
+    where m.id = ${messageId}`);
+  if (!row) return null;
+  const excludedBecause =
+    row.subscriber_status === 'blocklisted'
+      ? 'subscriber is blocklisted'
+      : Number(row.suppressed)
+        ? 'address is on the suppression list'
+        : Number(row.subscribed)
+          ? null
+          : 'unsubscribed from the campaign lists';
+  return {
+    id: Number(row.id),
+    status: row.status as MessageStatus,
+    attempts: Number(row.attempts),
+    campaignId: Number(row.campaign_id),
+    campaignStatus: String(row.campaign_status),
+    serverId: row.server_id == null ? null : Number(row.server_id),
+    serverUpdatedAt: row.server_updated_at == null ? null : Number(row.server_updated_at),
+    subscriber: {
+      id: Number(row.subscriber_id),
+      email: String(row.email),
+      name: String(row.name),
+      attributes: JSON.parse(String(row.attributes ?? '{}')) as Record<string, unknown>,
+    },
+    excludedBecause,
+  };
+}
+
+const stillQueued = eq(messages.status, 'queued');
+
+/** Records the relay's acceptance. A message already final stays as it was. */
+export async function markMessageSent(db: Database, messageId: number, attempts: number, providerMessageId: string | null): Promise<void> {
+  const now = Date.now();
+  await db
+    .update(messages)
+    .set({ status: 'sent', attempts, providerMessageId, lastError: null, sentAt: now, updatedAt: now })
+    .where(and(eq(messages.id, messageId), stillQueued));
+}
+
+/** Ends a message without sending it (failed, skipped or cancelled), with the reason. */
+export async function markMessageFinal(
+  db: Database,
+  messageId: number,
+  status: Extract<MessageStatus, 'failed' | 'skipped' | 'cancelled'>,
+  attempts: number,
+  reason: string,
+): Promise<void> {
+  await db
+    .update(messages)
+    .set({ status, attempts, lastError: reason, updatedAt: Date.now() })
+    .where(and(eq(messages.id, messageId), stillQueued));
+}
+
+/** Notes a temporary failure; the message stays queued for its next attempt. */
+export async function markMessageRetrying(db: Database, messageId: number, attempts: number, reason: string): Promise<void> {
+  await db
+    .update(messages)
+    .set({ status: 'queued', attempts, lastError: reason, updatedAt: Date.now() })
+    .where(and(eq(messages.id, messageId), stillQueued));
+}
+
+/** Cancels every queued message of a cancelled campaign in one statement. */
+export async function cancelPendingMessages(db: Database, campaignId: number): Promise<void> {
+  await db
+    .update(messages)
+    .set({ status: 'cancelled', lastError: 'campaign cancelled', updatedAt: Date.now() })
+    .where(and(eq(messages.campaignId, campaignId), stillQueued));
+}

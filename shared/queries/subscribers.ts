@@ -1,0 +1,194 @@
+// Subscribers and their list memberships. Every write that touches both tables is one
+// db.batch (one transaction), so a subscriber never exists with half its lists.
+import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { listMembers, lists, subscribers } from '../db/schema';
+import { toPage, type Page } from './page';
+import { isUniqueViolation } from './unique-violation';
+
+export type SubscriberRow = typeof subscribers.$inferSelect;
+export type SubscriberStatus = SubscriberRow['status'];
+export type MembershipStatus = (typeof listMembers.$inferSelect)['status'];
+
+export interface Membership {
+  listId: number;
+  listName: string;
+  status: MembershipStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SubscriberWithLists extends SubscriberRow {
+  lists: Membership[];
+}
+
+/** A write refused because another subscriber already has the address. */
+export interface DuplicateEmail {
+  duplicateOf: number;
+}
+
+/**
+ * Memberships for `subscriberSql` on the lists `listIds` that exist, in one statement. A
+ * double opt-in list starts them `unconfirmed` unless `preconfirm`; an existing membership
+ * is left as it is, so adding a list again never undoes an unsubscribe.
+ */
+function addMemberships(db: Database, subscriberSql: SQL, listIds: number[], preconfirm: boolean) {
+  const status = preconfirm ? sql`'subscribed'` : sql`case ${lists.optin} when 'double' then 'unconfirmed' else 'subscribed' end`;
+  return db.run(sql`
+    insert into ${listMembers} (list_id, subscriber_id, status)
+    select ${lists.id}, (${subscriberSql}), ${status} from ${lists}
+    where ${inArray(lists.id, listIds)} and (${subscriberSql}) is not null
+    on conflict (list_id, subscriber_id) do nothing`);
+}
+
+function selectMemberships(db: Database, subscriberId: number) {
+  return db
+    .select({
+      listId: listMembers.listId,
+      listName: lists.name,
+      status: listMembers.status,
+      createdAt: listMembers.createdAt,
+      updatedAt: listMembers.updatedAt,
+    })
+    .from(listMembers)
+    .innerJoin(lists, eq(lists.id, listMembers.listId))
+    .where(eq(listMembers.subscriberId, subscriberId))
+    .orderBy(listMembers.listId);
+}
+
+async function findIdByEmail(db: Database, email: string): Promise<number | null> {
+  const [row] = await db.select({ id: subscribers.id }).from(subscribers).where(eq(subscribers.email, email));
+  return row?.id ?? null;
+}
+
+export interface NewSubscriber {
+  /** Already normalised (trimmed, lower-cased) by the caller's validation. */
+  email: string;
+  name: string;
+  attributes: Record<string, unknown>;
+  status: SubscriberStatus;
+  lists: number[];
+  preconfirm: boolean;
+}
+
+/** Creates a subscriber with its memberships, or says which subscriber has the address. */
+export async function createSubscriber(db: Database, input: NewSubscriber): Promise<SubscriberWithLists | DuplicateEmail> {
+  const existing = await findIdByEmail(db, input.email);
+  if (existing !== null) return { duplicateOf: existing };
+  const byEmail = sql`select ${subscribers.id} from ${subscribers} where ${subscribers.email} = ${input.email}`;
+  try {
+    const [[row]] = await db.batch([
+      db
+        .insert(subscribers)
+        .values({ email: input.email, name: input.name, attributes: input.attributes, status: input.status })
+        .returning(),
+      ...(input.lists.length > 0 ? [addMemberships(db, byEmail, input.lists, input.preconfirm)] : []),
+    ]);
+    return { ...row!, lists: await selectMemberships(db, row!.id) };
+  } catch (err) {
+    // Another request created the address between our check and our insert.
+    const winner = isUniqueViolation(err, 'subscribers.email') ? await findIdByEmail(db, input.email) : null;
+    if (winner !== null) return { duplicateOf: winner };
+    throw err;
+  }
+}
+
+export interface SubscriberFilter {
+  cursor?: number;
+  limit: number;
+  /** Only members of this list... */
+  list?: number;
+  /** ...whose membership has this status. */
+  listStatus?: MembershipStatus;
+  status?: SubscriberStatus;
+  /** Part of the address, case-insensitive. */
+  search?: string;
+}
+
+/** One page of subscribers in id order (without memberships). */
+export async function listSubscribers(db: Database, filter: SubscriberFilter): Promise<Page<SubscriberRow>> {
+  const member =
+    filter.list === undefined
+      ? undefined
+      : sql`exists (select 1 from ${listMembers} where ${listMembers.subscriberId} = ${subscribers.id}
+          and ${listMembers.listId} = ${filter.list}
+          ${filter.listStatus ? sql`and ${listMembers.status} = ${filter.listStatus}` : sql``})`;
+  // Addresses are stored lower-cased, so a lower-cased pattern is a case-insensitive search.
+  const search = filter.search
+    ? sql`${subscribers.email} like ${`%${escapeLike(filter.search.toLowerCase())}%`} escape '\\'`
+    : undefined;
+  const rows = await db
+    .select()
+    .from(subscribers)
+    .where(
+      and(
+        filter.cursor ? gt(subscribers.id, filter.cursor) : undefined,
+        filter.status ? eq(subscribers.status, filter.status) : undefined,
+        member,
+        search,
+      ),
+    )
+    .orderBy(subscribers.id)
+    .limit(filter.limit + 1);
+  return toPage(rows, filter.limit);
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export async function getSubscriber(db: Database, id: number): Promise<SubscriberWithLists | null> {
+  const [[row], memberships] = await db.batch([
+    db.select().from(subscribers).where(eq(subscribers.id, id)),
+    selectMemberships(db, id),
+  ]);
+  return row ? { ...row, lists: memberships } : null;
+}
+
+export interface SubscriberPatch {
+  email?: string;
+  name?: string;
+  attributes?: Record<string, unknown>;
+  /** `merge`: RFC 7396 JSON merge patch (nested objects merge, null removes a key); `replace`: the new object. */
+  attributesMode: 'merge' | 'replace';
+  status?: SubscriberStatus;
+  addLists: number[];
+  removeLists: number[];
+  preconfirm: boolean;
+}
+
+/** Applies a patch in one transaction; null when there is no such subscriber. */
+export async function updateSubscriber(db: Database, id: number, patch: SubscriberPatch): Promise<SubscriberWithLists | DuplicateEmail | null> {
+  const attributes =
+    patch.attributes === undefined
+      ? undefined
+      : patch.attributesMode === 'replace'
+        ? patch.attributes
+        : sql`json_patch(${subscribers.attributes}, ${JSON.stringify(patch.attributes)})`;
+  const byId = sql`select ${subscribers.id} from ${subscribers} where ${subscribers.id} = ${id}`;
+  try {
+    const [updated] = await db.batch([
+      db
+        .update(subscribers)
+        .set({ email: patch.email, name: patch.name, attributes, status: patch.status, updatedAt: Date.now() })
+        .where(eq(subscribers.id, id))
+        .returning({ id: subscribers.id }),
+      ...(patch.addLists.length > 0 ? [addMemberships(db, byId, patch.addLists, patch.preconfirm)] : []),
+      ...(patch.removeLists.length > 0
+        ? [db.delete(listMembers).where(and(eq(listMembers.subscriberId, id), inArray(listMembers.listId, patch.removeLists)))]
+        : []),
+    ]);
+    if (updated.length === 0) return null;
+  } catch (err) {
+    const owner = patch.email && isUniqueViolation(err, 'subscribers.email') ? await findIdByEmail(db, patch.email) : null;
+    if (owner !== null) return { duplicateOf: owner };
+    throw err;
+  }
+  return getSubscriber(db, id);
+}
+
+/** Deletes a subscriber with its memberships and messages (foreign keys cascade). */
+export async function deleteSubscriber(db: Database, id: number): Promise<boolean> {
+  const rows = await db.delete(subscribers).where(eq(subscribers.id, id)).returning({ id: subscribers.id });
+  return rows.length > 0;
+}

@@ -1,0 +1,144 @@
+// The Liquid engines a campaign renders with: `html` escapes every output (HTML bodies),
+// `text` does not (subject and plain text). Both are locked down, because a template is
+// parsed on the edge when a campaign is saved and rendered for every recipient: no file
+// access, no prototype access, unknown filters fail at save time, and each render has a
+// time and memory budget so a runaway loop cannot stall a sender.
+import { Liquid, LiquidError, Tag, type Context, type Emitter, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
+import type { TemplateField, TemplateProblem } from './template-error';
+
+/** Where a render's per-recipient state sits in the Liquid scope: a symbol, so no template can name it. */
+export const RENDER_STATE = Symbol('edgepost.render-state');
+
+export interface RenderState {
+  /** What to write for a link's URL: a marker to sign after the render, or the URL itself when it is not tracked. */
+  link(url: string): string;
+  /** What to write for the open pixel's URL (a marker too). */
+  openPixelUrl: string;
+}
+
+/** A tracked link's URL: fixed, or a template when it holds Liquid. */
+export type LinkSource = string | Template[];
+
+export interface LiquidEngines {
+  html: Liquid;
+  text: Liquid;
+}
+
+/** Our own tags, written into templates at compile time; the names keep clear of Liquid's. */
+export const LINK_TAG = 'edgepost_link';
+export const OPEN_PIXEL_TAG = 'edgepost_open_pixel';
+
+const PARSE_LIMIT = 5_000_000; // characters per template: MJML output of a large campaign fits
+const RENDER_LIMIT_MS = 1_000; // a message renders in well under a millisecond
+const MEMORY_LIMIT = 100_000_000; // bytes Liquid may allocate in filters and loops per render
+
+/**
+ * Both engines of one compiled campaign. `links[n]` is the n-th tracked link's URL;
+ * `{% edgepost_link n %}` renders it in place and hands it to the render state. Fill the
+ * array before parsing templates that use the tag.
+ */
+export function createLiquidEngines(links: readonly LinkSource[]): LiquidEngines {
+  const html = lockedDownLiquid('escape');
+  const text = lockedDownLiquid(undefined);
+  html.registerTag(LINK_TAG, linkTag(links, escapeHtml));
+  text.registerTag(LINK_TAG, linkTag(links, (url) => url));
+  html.registerTag(OPEN_PIXEL_TAG, OpenPixelTag);
+  return { html, text };
+}
+
+function lockedDownLiquid(outputEscape: 'escape' | undefined): Liquid {
+  const liquid = new Liquid({
+    ...(outputEscape ? { outputEscape } : {}),
+    strictFilters: true, // a misspelt filter is an error when the campaign is saved
+    strictVariables: false, // a missing attribute renders empty, so `default` can fill it
+    ownPropertyOnly: true, // no `constructor` or `__proto__` from subscriber data
+    templates: {}, // partials resolve against nothing: never the file system
+    timezoneOffset: 0, // `date` gives the same answer on the edge and in every sender
+    parseLimit: PARSE_LIMIT,
+    renderLimit: RENDER_LIMIT_MS,
+    memoryLimit: MEMORY_LIMIT,
+  });
+  for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, unsupportedTag(name));
+  return liquid;
+}
+
+function unsupportedTag(name: string) {
+  return class UnsupportedTag extends Tag {
+    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+      super(token, remainTokens, liquid);
+      throw new Error(`{% ${name} %} is not supported: a campaign is one template, so paste the content in instead`);
+    }
+    render(): void {}
+  };
+}
+
+function linkTag(links: readonly LinkSource[], encode: (value: string) => string) {
+  return class LinkTag extends Tag {
+    private readonly href: LinkSource;
+
+    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+      super(token, remainTokens, liquid);
+      const args = token.args.trim();
+      const href = /^\d+$/.test(args) ? links[Number(args)] : undefined;
+      if (href === undefined) throw new Error(`{% ${LINK_TAG} %} is Edgepost's own tag: write the link itself instead`);
+      this.href = href;
+    }
+
+    *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+      // Most links are fixed: only those with Liquid pay for a render of their own.
+      const url = typeof this.href === 'string' ? this.href : String(yield this.liquid.renderer.renderTemplates(this.href, ctx));
+      emitter.write(encode(renderState(ctx).link(url)));
+    }
+  };
+}
+
+class OpenPixelTag extends Tag {
+  render(ctx: Context, emitter: Emitter): void {
+    const src = escapeHtml(renderState(ctx).openPixelUrl);
+    emitter.write(`<img src="${src}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`);
+  }
+}
+
+function renderState(ctx: Context): RenderState {
+  const state = (ctx.environments as Record<symbol, RenderState | undefined>)[RENDER_STATE];
+  if (!state) throw new Error('a campaign template was rendered without its render state');
+  return state;
+}
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** Escapes text for an HTML text node or quoted attribute, as Liquid's `escape` does. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * A Liquid parse error as a problem for the marketer. `line` is only meaningful when the
+ * parsed text is the field as written; pass `withLine: false` for text derived from it.
+ */
+export function liquidProblem(err: unknown, field: TemplateField, withLine = true): TemplateProblem {
+  if (!LiquidError.is(err)) throw err;
+  const [line, column] = err.token.getPosition() as [number, number];
+  const reason = (err.originalError?.message ?? err.message).replace(/, line:\d+, col:\d+$/, '');
+  return withLine
+    ? { field, line, message: `Liquid: ${reason} (column ${column})` }
+    : { field, message: `Liquid: ${reason}` };
+}
+
+/**
+ * Parses a template derived from the body (HTML with our tags, or its plain text). The body
+ * parsed on its own, so a failure means a tag sits where this part cannot keep it (in
+ * <head>, a comment or <style>) apart from its partner in the body.
+ */
+export function parseDerived(engine: Liquid, template: string, part: string, problems: TemplateProblem[]): Template[] | null {
+  try {
+    return engine.parse(template);
+  } catch (err) {
+    const reason = liquidProblem(err, 'body', false).message;
+    problems.push({
+      field: 'body',
+      message: `${part} of the body does not keep its Liquid tags together (${reason}): keep each {% if %}/{% for %} and its end inside <body>, outside comments and <style>`,
+    });
+    return null;
+  }
+}

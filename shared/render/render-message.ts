@@ -1,0 +1,118 @@
+// One campaign plus one recipient makes one message: the per-recipient step, run for every
+// message, so it only merges (Liquid templates parsed at compile time, rendered
+// synchronously) and signs (every token of the message in two parallel batches).
+import type { Keys } from '../keys';
+import { signToken } from '../tokens';
+import { verpAddress } from '../verp';
+import type { CompiledCampaign } from './compile-campaign';
+import { formatMailbox, isDeliverableAddress } from './email-address';
+import { RENDER_STATE, type RenderState } from './liquid-engines';
+import { createLinkTracker } from './link-tracker';
+import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
+
+export interface Recipient {
+  /** The `messages` row id: every token and the VERP address name it. */
+  messageId: number;
+  subscriber: { id: number; email: string; name: string; attributes: Record<string, unknown> };
+}
+
+export interface RenderSettings {
+  /** Base of tracking and unsubscribe links, without a trailing slash (PUBLIC_URL). */
+  publicUrl: string;
+  keys: Pick<Keys, 'trackingKeyId' | 'tracking' | 'verp'>;
+  /** Base of the VERP return path; defaults to `bounces@<domain of the from address>`. */
+  bounceAddress?: string;
+}
+
+export interface RenderedMessage {
+  from: string;
+  /** The To header; the SMTP recipient is the address inside it. */
+  to: string;
+  subject: string;
+  /** Null for `text` campaigns. */
+  html: string | null;
+  text: string;
+  /** VERP return path (MAIL FROM). */
+  envelopeFrom: string;
+  /** The Message-ID header value, `<…>` included; deterministic per message. */
+  messageIdHeader: string;
+  /** Further headers: List-Unsubscribe and List-Unsubscribe-Post. */
+  headers: Record<string, string>;
+}
+
+/** Renders one recipient's message from a compiled campaign. */
+export async function renderMessage(
+  compiled: CompiledCampaign,
+  recipient: Recipient,
+  settings: RenderSettings,
+): Promise<RenderedMessage> {
+  checkRecipient(recipient);
+  checkSettings(settings);
+  const { messageId, subscriber } = recipient;
+  const { publicUrl, keys } = settings;
+  const bounceAddress = settings.bounceAddress ?? `bounces@${compiled.from.domain}`;
+  const [unsubscribeToken, openToken, envelopeFrom] = await Promise.all([
+    signToken(keys, { kind: 'unsubscribe', messageId }),
+    compiled.html ? signToken(keys, { kind: 'open', messageId }) : null,
+    verpAddress(keys.verp, bounceAddress, messageId),
+  ]);
+  const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
+  const links = createLinkTracker(publicUrl);
+  const state: RenderState = { link: links.mark, openPixelUrl: openToken ? `${publicUrl}/t/o/${openToken}` : '' };
+  const scope = {
+    subscriber: { id: subscriber.id, email: subscriber.email, name: subscriber.name, attributes: subscriber.attributes },
+    campaign: { id: compiled.id, name: compiled.name },
+    unsubscribe_url: unsubscribeUrl,
+    // One page for both until there is a preferences page.
+    preferences_url: unsubscribeUrl,
+    [RENDER_STATE]: state,
+  };
+  const { html: htmlEngine, text: textEngine } = compiled.engines;
+  const subject = oneLine(textEngine.renderSync(compiled.subject, scope));
+  const html: string | null = compiled.html ? htmlEngine.renderSync(compiled.html, scope) : null;
+  const rendered: string = textEngine.renderSync(compiled.text, scope);
+  // Liquid tags in the HTML leave empty lines in its text version; a text campaign's own spacing is the author's.
+  const text = compiled.html ? tidyText(rendered) : rendered;
+  const withSignedLinks = await links.sign(keys, messageId);
+  return {
+    from: compiled.fromHeader,
+    to: formatMailbox(subscriber.name, subscriber.email),
+    subject,
+    html: html === null ? null : withSignedLinks(html),
+    text: withSignedLinks(text),
+    envelopeFrom,
+    messageIdHeader: messageIdHeader(messageId, compiled.id, compiled.from.domain),
+    headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
+  };
+}
+
+/** At most one blank line in a row (blank: nothing but spaces), none at the ends. */
+function tidyText(text: string): string {
+  return text.replace(/\n(?:[ \t]*\n){2,}/g, '\n\n').trim();
+}
+
+/** A header must stay one line whatever the merge fields hold. */
+function oneLine(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+}
+
+function checkRecipient({ messageId, subscriber }: Recipient): void {
+  // Tokens carry the id as 1 to 16 digits (shared/tokens.ts).
+  if (!Number.isSafeInteger(messageId) || messageId < 1) throw new TypeError(`recipient.messageId must be a positive integer, got ${messageId}`);
+  if (!subscriber || typeof subscriber.email !== 'string' || !isDeliverableAddress(subscriber.email)) {
+    throw new TypeError(`recipient.subscriber.email is not a deliverable address: ${JSON.stringify(subscriber?.email)}`);
+  }
+  if (typeof subscriber.name !== 'string') throw new TypeError('recipient.subscriber.name must be a string (empty when unknown)');
+  if (typeof subscriber.attributes !== 'object' || subscriber.attributes === null || Array.isArray(subscriber.attributes)) {
+    throw new TypeError('recipient.subscriber.attributes must be an object');
+  }
+}
+
+function checkSettings({ publicUrl, bounceAddress }: RenderSettings): void {
+  if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(publicUrl) || publicUrl.endsWith('/')) {
+    throw new TypeError(`settings.publicUrl must be an http(s) URL without a trailing slash, got ${JSON.stringify(publicUrl)}`);
+  }
+  if (bounceAddress !== undefined && !isDeliverableAddress(bounceAddress)) {
+    throw new TypeError(`settings.bounceAddress must be an email address, got ${JSON.stringify(bounceAddress)}`);
+  }
+}

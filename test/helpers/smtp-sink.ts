@@ -1,0 +1,62 @@
+// A real SMTP server on loopback (smtp-server) that keeps what it receives. Tests can make
+// it refuse chosen recipients, temporarily or for good, as a relay would.
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  envelopeFrom: string;
+  envelopeTo: string[];
+  raw: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  received: ReceivedMail[];
+  /** Connections opened so far: pooled sending should keep this small. */
+  connections: number;
+  /** Answer for a recipient: null accepts; `{ code, message }` refuses. Checked per RCPT. */
+  rejectRecipient: (address: string) => { code: number; message: string } | null;
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const sink: SmtpSink = {
+    port: 0,
+    received: [],
+    connections: 0,
+    rejectRecipient: () => null,
+    close: async () => {},
+  };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 50 * 1024 * 1024,
+    onConnect(_session, callback) {
+      sink.connections++;
+      callback();
+    },
+    onRcptTo(address, _session, callback) {
+      const refusal = sink.rejectRecipient(address.address);
+      if (!refusal) return callback();
+      const err = Object.assign(new Error(refusal.message), { responseCode: refusal.code });
+      callback(err);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        sink.received.push({
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback(null);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  sink.port = (server.server.address() as AddressInfo).port;
+  sink.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return sink;
+}
