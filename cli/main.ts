@@ -4,9 +4,10 @@ import { apiKeyCommand } from './api-key';
 import type { Command } from './command';
 import { migrateCommand } from './migrate';
 import { runCli } from './run-cli';
+import { startCommand } from './start';
 
 const commands: Record<string, Command> = {
-  // start: the all-in-one `npm start` (cli/start.ts) goes here, added by the lead.
+  start: startCommand,
   migrate: migrateCommand,
   'api-key': apiKeyCommand,
 };

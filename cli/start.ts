@@ -6,13 +6,25 @@ import { serveEdge } from '../edge/node/serve-edge';
 import { applyMigrations } from '../node/migrate';
 import { openDatabase } from '../node/open-database';
 import { startSender } from '../sender/start-sender';
+import { UsageError, type Command, type CommandIo } from './command';
 import { prepareFirstRun } from './first-run';
 import { redactUrl, useRedis } from './local-redis';
 import { localSecretKey } from './local-secret';
 
-export async function start(): Promise<void> {
-  const dataDir = process.env.DATA_DIR ?? 'data';
-  const env: Record<string, string | undefined> = { ...process.env };
+export const startCommand: Command = {
+  summary: 'run all of Edgepost on this machine (edge, sender, Redis) on embedded defaults',
+  usage: 'start',
+  async run(args, io) {
+    if (args.length > 0) throw new UsageError(`start takes no arguments; configure it with environment variables (got: ${args.join(' ')})`);
+    await start(io);
+    // Runs until a signal stops it.
+    return new Promise<number>(() => {});
+  },
+};
+
+async function start(io: CommandIo): Promise<void> {
+  const dataDir = io.env.DATA_DIR ?? 'data';
+  const env: Record<string, string | undefined> = { ...io.env };
   env.DATABASE_URL ??= `file:${dataDir}/edgepost.db`;
   if (!env.SECRET_KEY) env.SECRET_KEY = localSecretKey(dataDir).key;
   const port = env.PORT ?? '8787';
@@ -42,13 +54,13 @@ export async function start(): Promise<void> {
   if (firstRun.captureServerCreated) {
     lines.push('', `No relay is configured: messages go to the local capture inbox (GET ${edge.url}/api/captured-messages).`);
   }
-  console.log(lines.join('\n'));
+  io.err(lines.join('\n'));
 
   let stopping = false;
   async function stop(signal: string): Promise<void> {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: stopping (finishing in-flight messages)...`);
+    io.err(`${signal}: stopping (finishing in-flight messages)...`);
     await sender.close();
     await edge.close();
     client.close();

@@ -2,6 +2,7 @@
 // db.batch (one transaction), so a subscriber never exists with half its lists.
 import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { sqlJson } from '../db/sql-json';
 import { listMembers, lists, subscribers } from '../db/schema';
 import { toPage, type Page } from './page';
 import { isUniqueViolation } from './unique-violation';
@@ -164,7 +165,7 @@ export async function updateSubscriber(db: Database, id: number, patch: Subscrib
       ? undefined
       : patch.attributesMode === 'replace'
         ? patch.attributes
-        : sql`json_patch(${subscribers.attributes}, ${JSON.stringify(patch.attributes)})`;
+        : sql`json_patch(${subscribers.attributes}, ${sqlJson(patch.attributes)})`;
   const byId = sql`select ${subscribers.id} from ${subscribers} where ${subscribers.id} = ${id}`;
   try {
     const [updated] = await db.batch([

@@ -30,7 +30,9 @@ export const OPEN_PIXEL_TAG = 'edgepost_open_pixel';
 
 const PARSE_LIMIT = 5_000_000; // characters per template: MJML output of a large campaign fits
 const RENDER_LIMIT_MS = 1_000; // a message renders in well under a millisecond
-const MEMORY_LIMIT = 100_000_000; // bytes Liquid may allocate in filters and loops per render
+// Characters and array elements Liquid may create per render. A range counts its length, so
+// `(1..subscriber.attributes.n)` with a huge n fails at once instead of filling the memory.
+const MEMORY_LIMIT = 2_000_000;
 
 /**
  * Both engines of one compiled campaign. `links[n]` is the n-th tracked link's URL;

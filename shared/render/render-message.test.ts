@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deriveKeys, type Keys } from '../keys';
 import { verifyToken } from '../tokens';
 import { parseVerpAddress } from '../verp';
-import { compileCampaign, type CampaignSource, type CompiledCampaign } from './compile-campaign';
+import { TemplateError, compileCampaign, type CampaignSource, type CompiledCampaign } from './compile-campaign';
 import { renderMessage, type Recipient, type RenderSettings } from './render-message';
 
 const PUBLIC_URL = 'https://t.shop.example';
@@ -186,6 +186,17 @@ describe('renderMessage for html and text campaigns', () => {
     const compiled = await compileCampaign({ ...source, format: 'html', body: '<a href="{{ subscriber.attributes.site }}">site</a>' }, mjml2html);
     const message = await renderMessage(compiled, recipient(8, 'Ann', { site: 'javascript:alert(document.cookie)' }), settings);
     expect(hrefs(message.html!)).toEqual(['#']);
+  });
+
+  it('fails fast with a TemplateError when a merge field asks for too much', async () => {
+    const compiled = await compileCampaign({ ...source, format: 'html', body: '{% for i in (1..subscriber.attributes.stars) %}★{% endfor %}' }, mjml2html);
+    expect((await renderMessage(compiled, recipient(8, 'Ann', { stars: 3 }), settings)).html).toMatch(/^★★★<img/);
+    const started = performance.now();
+    const error = await renderMessage(compiled, recipient(8, 'Ann', { stars: 1e9 }), settings).catch((err: unknown) => err);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error).toBeInstanceOf(TemplateError);
+    expect((error as TemplateError).code).toBe('INVALID_TEMPLATE');
+    expect((error as TemplateError).problems).toEqual([{ field: 'body', message: 'Liquid: memory alloc limit exceeded' }]);
   });
 
   it('sends a text campaign as text, with its bare URLs tracked and no HTML or pixel', async () => {

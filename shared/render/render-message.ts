@@ -1,14 +1,16 @@
 // One campaign plus one recipient makes one message: the per-recipient step, run for every
 // message, so it only merges (Liquid templates parsed at compile time, rendered
 // synchronously) and signs (every token of the message in two parallel batches).
+import type { Liquid, Template } from 'liquidjs';
 import type { Keys } from '../keys';
 import { signToken } from '../tokens';
 import { verpAddress } from '../verp';
 import type { CompiledCampaign } from './compile-campaign';
 import { formatMailbox, isDeliverableAddress } from './email-address';
-import { RENDER_STATE, type RenderState } from './liquid-engines';
+import { RENDER_STATE, liquidProblem, type RenderState } from './liquid-engines';
 import { createLinkTracker } from './link-tracker';
 import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
+import { TemplateError, type TemplateField } from './template-error';
 
 export interface Recipient {
   /** The `messages` row id: every token and the VERP address name it. */
@@ -68,9 +70,9 @@ export async function renderMessage(
     [RENDER_STATE]: state,
   };
   const { html: htmlEngine, text: textEngine } = compiled.engines;
-  const subject = oneLine(textEngine.renderSync(compiled.subject, scope));
-  const html: string | null = compiled.html ? htmlEngine.renderSync(compiled.html, scope) : null;
-  const rendered: string = textEngine.renderSync(compiled.text, scope);
+  const subject = oneLine(renderPart(textEngine, compiled.subject, scope, 'subject'));
+  const html = compiled.html ? renderPart(htmlEngine, compiled.html, scope, 'body') : null;
+  const rendered = renderPart(textEngine, compiled.text, scope, 'body');
   // Liquid tags in the HTML leave empty lines in its text version; a text campaign's own spacing is the author's.
   const text = compiled.html ? tidyText(rendered) : rendered;
   const withSignedLinks = await links.sign(keys, messageId);
@@ -84,6 +86,18 @@ export async function renderMessage(
     messageIdHeader: messageIdHeader(messageId, compiled.id, compiled.from.domain),
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
   };
+}
+
+/**
+ * Renders one part. A Liquid error here (a budget exceeded, a filter given data it cannot
+ * take) will not go away on retry, so it becomes a TemplateError, like a compile error.
+ */
+function renderPart(engine: Liquid, template: Template[], scope: object, field: TemplateField): string {
+  try {
+    return String(engine.renderSync(template, scope));
+  } catch (err) {
+    throw new TemplateError([liquidProblem(err, field, false)], 'the campaign does not render for this recipient');
+  }
 }
 
 /** At most one blank line in a row (blank: nothing but spaces), none at the ends. */

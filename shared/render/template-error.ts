@@ -14,8 +14,11 @@ export interface TemplateProblem {
 export class TemplateError extends Error {
   readonly code: ErrorCode = 'INVALID_TEMPLATE';
 
-  constructor(readonly problems: TemplateProblem[]) {
-    super(`the campaign does not compile: ${problems.map(describeProblem).join('; ')}`);
+  constructor(
+    readonly problems: TemplateProblem[],
+    summary = 'the campaign does not compile',
+  ) {
+    super(`${summary}: ${problems.map(describeProblem).join('; ')}`);
     this.name = 'TemplateError';
   }
 }
