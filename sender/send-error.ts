@@ -50,6 +50,8 @@ export function classifySendError(err: unknown): ClassifiedError {
   const known = typeof e.code === 'string' && e.code in CODE_NAMES ? (e.code as ErrorCode) : undefined;
   const retryAfter = typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {};
 
+  // The template failed for this recipient (a render limit, a Liquid error): retrying renders the same.
+  if (e.code === 'INVALID_TEMPLATE') return { outcome: 'permanent', code: 'INVALID_TEMPLATE', message };
   if (status !== undefined && e.protocol === 'http') {
     if (status === 429) return { outcome: 'rate_limited', code: 'ERATELIMIT', message, ...retryAfter };
     if (status === 408 || status >= 500) return { outcome: 'retry', code: known ?? 'ECONNECTION', message, ...retryAfter };

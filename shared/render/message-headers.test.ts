@@ -3,7 +3,7 @@ import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
 
 describe('messageIdHeader', () => {
   it('names the message, the campaign and the from domain', () => {
-    expect(messageIdHeader(42, 7, 'shop.example')).toBe('<42.7.ep@shop.example>');
+    expect(messageIdHeader(42, 7, 'k3y-Id_9', 'shop.example')).toBe('<42.7.k3y-Id_9@shop.example>');
   });
 });
 

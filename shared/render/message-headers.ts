@@ -1,11 +1,13 @@
 // The headers that identify a message and let the recipient leave the list.
 
 /**
- * `<messageId.campaignId.ep@domain>`: unique per message, and the same every time the
- * message is rendered, so a copy resent after a crash folds into the first in mail clients.
+ * `<messageId.campaignId.installId@domain>`: the same every time the message is rendered,
+ * so a copy resent after a crash folds into the first in mail clients; `installId` (derived
+ * from this install's secret) keeps two installs sending from one domain from colliding,
+ * which would make Gmail drop the second message as a duplicate.
  */
-export function messageIdHeader(messageId: number, campaignId: number, fromDomain: string): string {
-  return `<${messageId}.${campaignId}.ep@${fromDomain}>`;
+export function messageIdHeader(messageId: number, campaignId: number, installId: string, fromDomain: string): string {
+  return `<${messageId}.${campaignId}.${installId}@${fromDomain}>`;
 }
 
 /**

@@ -136,7 +136,7 @@ describe('renderMessage', () => {
     });
     expect(message.from).toBe('"Shop" <news@shop.example>');
     expect(message.to).toBe('"Ann \\"Jo\\" Lee" <ann@example.com>');
-    expect(message.messageIdHeader).toBe('<42.7.ep@shop.example>');
+    expect(message.messageIdHeader).toBe(`<42.7.${keys.trackingKeyId}@shop.example>`);
     expect(message.envelopeFrom).toMatch(/^bounces\+42-[0-9a-f]{12}@mail\.shop\.example$/);
     expect(await parseVerpAddress(keys.verp, message.envelopeFrom)).toBe(42);
   });
@@ -148,8 +148,11 @@ describe('renderMessage', () => {
       renderMessage(compiled, recipient(43, 'Ann'), settings),
     ]);
     expect(again).toEqual(first);
-    expect(other.messageIdHeader).toBe('<43.7.ep@shop.example>');
+    expect(other.messageIdHeader).toBe(`<43.7.${keys.trackingKeyId}@shop.example>`);
     expect(other.messageIdHeader).not.toBe(first.messageIdHeader);
+    // Another install (another secret) never reuses a Message-ID for its own message 42.
+    const elsewhere = await renderMessage(compiled, recipient(42, 'Ann'), { ...settings, keys: await deriveKeys('another-install-secret-0123456789abcdef') });
+    expect(elsewhere.messageIdHeader).not.toBe(first.messageIdHeader);
   });
 
   it('sends bounces to bounces@<from domain> when no bounce address is set', async () => {
@@ -180,6 +183,15 @@ describe('renderMessage for html and text campaigns', () => {
     const message = await renderMessage(compiled, recipient(8, 'Ann'), settings);
     expect(message.html).toMatch(/^<p>Hi Ann<\/p><a href="https:\/\/t\.shop\.example\/t\/c\/[\w.-]+">Shop<\/a><img src="https:\/\/t\.shop\.example\/t\/o\/[\w.-]+"[^>]*>$/);
     expect(message.text).toMatch(/^Hi Ann\n\nShop \[https:\/\/t\.shop\.example\/t\/c\/[\w.-]+\]$/);
+  });
+
+  it('renders Liquid tags inside a link before signing it', async () => {
+    const body = '<a href="https://shop.example/{% if subscriber.attributes.vip %}vip{% else %}all{% endif %}?u={{ subscriber.id }}">Shop</a>';
+    const compiled = await compileCampaign({ ...source, format: 'html', body }, mjml2html);
+    const vip = await renderMessage(compiled, recipient(8, 'Ann', { vip: true }), settings);
+    const other = await renderMessage(compiled, recipient(9, 'Bo'), settings);
+    expect(await clickedUrls(vip.html!)).toEqual(['https://shop.example/vip?u=3']);
+    expect(await clickedUrls(other.text)).toEqual(['https://shop.example/all?u=3']);
   });
 
   it('turns a script URL from a merge field into a dead link', async () => {

@@ -83,7 +83,7 @@ export async function renderMessage(
     html: html === null ? null : withSignedLinks(html),
     text: withSignedLinks(text),
     envelopeFrom,
-    messageIdHeader: messageIdHeader(messageId, compiled.id, compiled.from.domain),
+    messageIdHeader: messageIdHeader(messageId, compiled.id, keys.trackingKeyId, compiled.from.domain),
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
   };
 }
