@@ -1,6 +1,7 @@
 // Micro-benchmark of the per-recipient step: µs per renderMessage for a ~50 KB MJML
 // campaign with 20 links (half of them with merge tags). Not a test.
 // Run: npx tsx bench/render-message.ts
+import { createHmac } from 'node:crypto';
 import mjml2html from 'mjml';
 import { deriveKeys } from '../shared/keys';
 import { compileCampaign } from '../shared/render/compile-campaign';
@@ -31,7 +32,7 @@ ${sections.join('\n')}
 }
 
 async function main(): Promise<void> {
-  const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!');
+  const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
   const body = campaignBody();
   const compileStart = performance.now();
   const compiled = await compileCampaign(

@@ -20,6 +20,9 @@ export async function openDatabase(url: string, authToken?: string): Promise<Ope
     // instead of failing with SQLITE_BUSY when two processes share the file.
     await client.execute('PRAGMA journal_mode = WAL');
     await client.execute('PRAGMA busy_timeout = 5000');
+    // In WAL mode NORMAL survives any crash of ours; only a power loss may drop the last
+    // commits. FULL would fsync on every message's commit.
+    await client.execute('PRAGMA synchronous = NORMAL');
     await client.execute('PRAGMA foreign_keys = ON');
   }
   return { client, db: createDatabase(client) };

@@ -4,7 +4,8 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Database } from '../shared/db/database';
-import { loadMessageToSend, markMessageFinal, markMessageRetrying, markMessageSent } from '../shared/queries/messages';
+import { loadMessagesToSend, markMessageFinal, markMessageRetrying, markMessagesSent, type SentOutcome } from '../shared/queries/messages';
+import { batchCalls } from './batch-calls';
 import { renderMessage } from '../shared/render/render-message';
 import type { CampaignCache } from './campaign-cache';
 import type { ServerDrivers } from './drivers/server-drivers';
@@ -32,6 +33,13 @@ const PAUSED_RECHECK_MS = 5_000;
 
 export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData> {
   const { db } = options;
+  const loadMessage = batchCalls((ids: number[]) => loadMessagesToSend(db, ids));
+  // The job completes only once its outcome is written, so a crash can lose no outcome:
+  // at worst a message in this batch is resent, under the same Message-ID.
+  const markSent = batchCalls(async (outcomes: SentOutcome[]) => {
+    await markMessagesSent(db, outcomes);
+    return outcomes;
+  });
 
   async function later(job: Job<SendJobData>, token: string | undefined, delayMs: number): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
@@ -41,7 +49,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
   return new Worker<SendJobData>(
     SEND_QUEUE,
     async function sendMessage(job, token) {
-      const message = await loadMessageToSend(db, job.data.messageId);
+      const message = await loadMessage(job.data.messageId);
       if (!message || message.status !== 'queued') return message ? `already ${message.status}` : 'gone';
       const attempts = message.attempts + 1;
 
@@ -69,7 +77,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         ]);
         const rendered = await renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
         const result = await driver.send({ ...rendered, messageId: message.id });
-        await markMessageSent(db, message.id, attempts, result.providerMessageId);
+        await markSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId });
         return 'sent';
       } catch (err) {
         const failure = classifySendError(err);

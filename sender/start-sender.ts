@@ -1,5 +1,6 @@
 // Builds and starts the sender plane: a dispatcher and a pool of workers sharing one
 // database and one Redis. `main.ts` calls this; so do the all-in-one start and the tests.
+import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import mjml2html from 'mjml';
@@ -29,7 +30,7 @@ export interface StartSenderOptions {
 
 export async function startSender({ config, db, dispatcher: tuning, shutdownGraceMs = 20_000 }: StartSenderOptions): Promise<SenderHandle> {
   const senderId = config.SENDER_ID ?? `${hostname()}:${process.pid}`;
-  const keys = await deriveKeys(config.SECRET_KEY);
+  const keys = await deriveKeys(config.SECRET_KEY, (key, data) => createHmac('sha256', key).update(data).digest());
   // Separate connections for producing and consuming, as BullMQ's production guide says.
   const queueConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 20, lazyConnect: true });
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });

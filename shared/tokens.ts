@@ -21,14 +21,17 @@ const MAC_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'tracking'>;
+export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking'>;
 
+/** Signs a token; throws on claims no verifier would accept, so a bad link never ships. */
 export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promise<string> {
+  if (!Number.isSafeInteger(claims.messageId) || claims.messageId < 1) throw new RangeError(`token messageId must be a positive integer, got ${claims.messageId}`);
+  if (claims.kind === 'click' && !/^https?:\/\//i.test(claims.url ?? '')) throw new RangeError('click tokens need an http(s) URL');
   const text = `${KIND_CODE[claims.kind]}:${claims.messageId}` + (claims.kind === 'click' ? `:${claims.url}` : '');
   const payload = encodeBase64Url(encoder.encode(text));
-  const signed = `${keys.trackingKeyId}.${payload}`;
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(signed)));
-  return `${signed}.${encodeBase64Url(mac.subarray(0, MAC_BYTES))}`;
+  const signed = encoder.encode(`${keys.trackingKeyId}.${payload}`);
+  const mac = keys.signTracking ? keys.signTracking(signed) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, signed));
+  return `${keys.trackingKeyId}.${payload}.${encodeBase64Url(mac.subarray(0, MAC_BYTES))}`;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function verifyToken(keyring: TrackingKeys[], token: string, kind: 
   const match = /^([ocu]):([1-9][0-9]{0,15})(?::(.+))?$/s.exec(text);
   if (!match || CODE_KIND[match[1]!] !== kind) return null;
   const messageId = Number(match[2]);
+  if (!Number.isSafeInteger(messageId)) return null;
   if (kind === 'click') {
     const url = match[3];
     return url && /^https?:\/\//i.test(url) ? { kind, messageId, url } : null;

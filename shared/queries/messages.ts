@@ -2,6 +2,7 @@
 // its job exists and moved to a final status by the worker.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
+import { sqlJson } from '../db/sql-json';
 import { messages, type MessageStatus } from '../db/schema';
 
 export interface QueuedMessage {
@@ -62,9 +63,12 @@ export interface MessageToSend {
   excludedBecause: string | null;
 }
 
-/** Everything the worker needs about one message, in one round trip. */
-export async function loadMessageToSend(db: Database, messageId: number): Promise<MessageToSend | null> {
-  const [row] = await db.all<Record<string, unknown>>(sql`
+/**
+ * Everything the worker needs about each message, in one round trip for many messages
+ * (the worker batches concurrent jobs). Results follow `messageIds`; null for a gone message.
+ */
+export async function loadMessagesToSend(db: Database, messageIds: number[]): Promise<(MessageToSend | null)[]> {
+  const rows = await db.all<Record<string, unknown>>(sql`
     select m.id, m.status, m.attempts, m.campaign_id, c.status as campaign_status,
       ss.id as server_id, ss.updated_at as server_updated_at,
       s.id as subscriber_id, s.email, s.name, s.attributes, s.status as subscriber_status,
@@ -79,8 +83,12 @@ export async function loadMessageToSend(db: Database, messageId: number): Promis
     join subscribers s on s.id = m.subscriber_id
     left join sending_servers ss on ss.id = coalesce(
       c.sending_server_id, (select id from sending_servers where is_default = 1 order by id limit 1))
-    where m.id = ${messageId}`);
-  if (!row) return null;
+    where m.id in (select value from json_each(${JSON.stringify(messageIds)}))`);
+  const byId = new Map(rows.map((row) => [Number(row.id), toMessageToSend(row)]));
+  return messageIds.map((id) => byId.get(id) ?? null);
+}
+
+function toMessageToSend(row: Record<string, unknown>): MessageToSend {
   const excludedBecause =
     row.subscriber_status === 'blocklisted'
       ? 'subscriber is blocklisted'
@@ -109,13 +117,20 @@ export async function loadMessageToSend(db: Database, messageId: number): Promis
 
 const stillQueued = eq(messages.status, 'queued');
 
-/** Records the relay's acceptance. A message already final stays as it was. */
-export async function markMessageSent(db: Database, messageId: number, attempts: number, providerMessageId: string | null): Promise<void> {
+export interface SentOutcome {
+  messageId: number;
+  attempts: number;
+  providerMessageId: string | null;
+}
+
+/** Records the relay's acceptance of many messages in one statement. A message already final stays as it was. */
+export async function markMessagesSent(db: Database, outcomes: SentOutcome[]): Promise<void> {
   const now = Date.now();
-  await db
-    .update(messages)
-    .set({ status: 'sent', attempts, providerMessageId, lastError: null, sentAt: now, updatedAt: now })
-    .where(and(eq(messages.id, messageId), stillQueued));
+  await db.run(sql`
+    update messages set status = 'sent', attempts = o.value ->> 'attempts', provider_message_id = o.value ->> 'providerMessageId',
+      last_error = null, sent_at = ${now}, updated_at = ${now}
+    from json_each(${sqlJson(outcomes)}) o
+    where messages.id = o.value ->> 'messageId' and messages.status = 'queued'`);
 }
 
 /** Ends a message without sending it (failed, skipped or cancelled), with the reason. */

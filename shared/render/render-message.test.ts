@@ -138,7 +138,7 @@ describe('renderMessage', () => {
     expect(message.to).toBe('"Ann \\"Jo\\" Lee" <ann@example.com>');
     expect(message.messageIdHeader).toBe(`<42.7.${keys.trackingKeyId}@shop.example>`);
     expect(message.envelopeFrom).toMatch(/^bounces\+42-[0-9a-f]{12}@mail\.shop\.example$/);
-    expect(await parseVerpAddress(keys.verp, message.envelopeFrom)).toBe(42);
+    expect(await parseVerpAddress(keys, message.envelopeFrom)).toBe(42);
   });
 
   it('is deterministic per message and unique across messages', async () => {
@@ -158,7 +158,7 @@ describe('renderMessage', () => {
   it('sends bounces to bounces@<from domain> when no bounce address is set', async () => {
     const message = await renderMessage(compiled, recipient(9, 'Ann'), { publicUrl: PUBLIC_URL, keys });
     expect(message.envelopeFrom).toMatch(/^bounces\+9-[0-9a-f]{12}@shop\.example$/);
-    expect(await parseVerpAddress(keys.verp, message.envelopeFrom)).toBe(9);
+    expect(await parseVerpAddress(keys, message.envelopeFrom)).toBe(9);
     expect(message.headers['List-Unsubscribe']).toContain('<mailto:bounces+unsubscribe@shop.example?subject=unsubscribe%20');
   });
 

@@ -21,7 +21,7 @@ export interface Recipient {
 export interface RenderSettings {
   /** Base of tracking and unsubscribe links, without a trailing slash (PUBLIC_URL). */
   publicUrl: string;
-  keys: Pick<Keys, 'trackingKeyId' | 'tracking' | 'verp'>;
+  keys: Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking' | 'verp' | 'signVerp'>;
   /** Base of the VERP return path; defaults to `bounces@<domain of the from address>`. */
   bounceAddress?: string;
 }
@@ -56,7 +56,7 @@ export async function renderMessage(
   const [unsubscribeToken, openToken, envelopeFrom] = await Promise.all([
     signToken(keys, { kind: 'unsubscribe', messageId }),
     compiled.html ? signToken(keys, { kind: 'open', messageId }) : null,
-    verpAddress(keys.verp, bounceAddress, messageId),
+    verpAddress(keys, bounceAddress, messageId),
   ]);
   const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
   const links = createLinkTracker(publicUrl);

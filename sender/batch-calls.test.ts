@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { batchCalls } from './batch-calls';
+
+describe('batchCalls', () => {
+  it('runs concurrent calls as one batch and gives each its own result', async () => {
+    const batches: number[][] = [];
+    const double = batchCalls(async (xs: number[]) => {
+      batches.push(xs);
+      return xs.map((x) => x * 2);
+    }, 3);
+    const results = await Promise.all([1, 2, 3, 4, 5].map(double));
+    expect(results).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(await double(7)).toBe(14);
+    expect(batches.at(-1)).toEqual([7]);
+  });
+
+  it('rejects every call of a failed batch, and later batches still run', async () => {
+    let fail = true;
+    const call = batchCalls(async (xs: string[]) => {
+      if (fail) throw new Error('database is down');
+      return xs;
+    });
+    const settled = await Promise.allSettled([call('a'), call('b')]);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect(await call('c')).toBe('c');
+  });
+});

@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { deriveKeys } from './keys';
+import { signToken, verifyToken } from './tokens';
+import { parseVerpAddress, verpAddress } from './verp';
+
+const SECRET = 'keys-test-secret-0123456789-0123456789';
+const nodeHmac = (key: Uint8Array, data: Uint8Array) => new Uint8Array(createHmac('sha256', key).update(data).digest());
+
+describe('deriveKeys', () => {
+  it('signs the same tokens with a host HMAC as with WebCrypto', async () => {
+    const web = await deriveKeys(SECRET);
+    const fast = await deriveKeys(SECRET, nodeHmac);
+    const claims = { kind: 'click' as const, messageId: 7, url: 'https://example.com/a?b=c' };
+    const token = await signToken(fast, claims);
+    expect(token).toBe(await signToken(web, claims));
+    expect(await verifyToken([web], token, 'click')).toEqual(claims);
+  });
+
+  it('derives different keys from different secrets', async () => {
+    const [a, b] = await Promise.all([deriveKeys(SECRET), deriveKeys(`${SECRET}!`)]);
+    expect(a.trackingKeyId).not.toBe(b.trackingKeyId);
+    expect(await verifyToken([b], await signToken(a, { kind: 'open', messageId: 1 }), 'open')).toBeNull();
+  });
+
+  it('refuses to sign what no verifier would accept', async () => {
+    const keys = await deriveKeys(SECRET);
+    await expect(signToken(keys, { kind: 'click', messageId: 1, url: 'javascript:alert(1)' })).rejects.toThrow(/http/);
+    await expect(signToken(keys, { kind: 'open', messageId: 0 })).rejects.toThrow(/positive integer/);
+    await expect(signToken(keys, { kind: 'open', messageId: 2 ** 53 })).rejects.toThrow(/positive integer/);
+  });
+});
+
+describe('VERP with a host HMAC', () => {
+  it('makes the same address either way, and it parses back', async () => {
+    const web = await deriveKeys(SECRET);
+    const fast = await deriveKeys(SECRET, nodeHmac);
+    const address = await verpAddress(fast, 'bounces@mail.example.com', 42);
+    expect(address).toBe(await verpAddress(web, 'bounces@mail.example.com', 42));
+    expect(await parseVerpAddress(web, address)).toBe(42);
+    expect(await parseVerpAddress(web, address.replace('+42-', '+43-'))).toBeNull();
+  });
+});
