@@ -1,0 +1,11 @@
+// `npm run bench`: every benchmark, one after another, each in its own process so one's
+// garbage and JIT state do not colour the next. Arguments pass through to each.
+import { spawnSync } from 'node:child_process';
+
+const benchmarks = ['render-message.ts', 'send-pipeline.ts'];
+
+for (const file of benchmarks) {
+  console.log(`\n== bench/${file}`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${file}`, import.meta.url).pathname], { stdio: 'inherit' });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+}
