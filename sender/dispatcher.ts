@@ -4,7 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Database } from '../shared/db/database';
 import { advanceCursor, claimDueCampaign, finishCampaign, releaseClaims, renewLease } from '../shared/queries/campaign-claims';
-import { createMessages, pendingMessages } from '../shared/queries/messages';
+import { cancelQueuedOfCancelledCampaigns, createMessages, pendingCount, pendingMessages } from '../shared/queries/messages';
 import { nextRecipients } from '../shared/queries/recipients';
 import { backlog, enqueueMessages, requeueMessages, type SendJobData } from './send-queue';
 
@@ -22,6 +22,8 @@ export interface DispatcherOptions {
   idleMs?: number;
   /** Campaigns this dispatcher sends at once. Default 4. */
   maxCampaigns?: number;
+  /** How long a fanned-out campaign may make no progress before its pending messages are queued again. Default 60 s. */
+  stallMs?: number;
 }
 
 interface OwnedCampaign {
@@ -29,8 +31,9 @@ interface OwnedCampaign {
   cursor: number;
   fanoutDone: boolean;
   renewAt: number;
-  /** Consecutive checks that found pending messages but an empty queue. */
-  idleChecks: number;
+  /** Messages without an outcome at the last check, and when that number last went down. */
+  pending: number;
+  progressAt: number;
 }
 
 export interface Dispatcher {
@@ -45,6 +48,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const windowSize = options.windowSize ?? 5_000;
   const idleMs = options.idleMs ?? 250;
   const maxCampaigns = options.maxCampaigns ?? 4;
+  const stallMs = options.stallMs ?? 60_000;
+  const CANCEL_SWEEP_MS = 5_000;
+  let cancelSweepAt = 0;
   const owned = new Map<number, OwnedCampaign>();
   let running = false;
   let loop: Promise<void> = Promise.resolve();
@@ -62,7 +68,20 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     while (owned.size < maxCampaigns) {
       const claimed = await claimDueCampaign(db, senderId, leaseMs, [...owned.keys()]);
       if (!claimed) return;
-      owned.set(claimed.id, { ...claimed, renewAt: Date.now() + leaseMs / 3, idleChecks: 0 });
+      const campaign = { ...claimed, renewAt: Date.now() + leaseMs / 3, pending: Infinity, progressAt: Date.now() };
+      owned.set(claimed.id, campaign);
+      // Resumed or taken over: messages already created may have no job (a paused
+      // campaign's jobs end without sending; a crash may fall between row and job).
+      if (claimed.cursor > 0) await requeuePending(campaign);
+    }
+  }
+
+  async function requeuePending(campaign: OwnedCampaign): Promise<void> {
+    for (let after = 0; ; ) {
+      const ids = await pendingMessages(db, campaign.id, after, pageSize);
+      if (ids.length === 0) return;
+      await requeueMessages(queue, campaign.id, ids);
+      after = ids.at(-1)!;
     }
   }
 
@@ -79,31 +98,36 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return queued.length;
   }
 
-  async function finishIfDone(campaign: OwnedCampaign, queueEmpty: boolean): Promise<void> {
-    const pending = await pendingMessages(db, campaign.id, 0, 1);
-    if (pending.length === 0) {
+  async function finishIfDone(campaign: OwnedCampaign): Promise<void> {
+    const count = await pendingCount(db, campaign.id);
+    if (count === 0) {
       await finishCampaign(db, campaign.id, senderId, 'sent');
       owned.delete(campaign.id);
       return;
     }
-    // Pending messages and nothing in the queue, twice in a row: their jobs were lost.
-    campaign.idleChecks = queueEmpty ? campaign.idleChecks + 1 : 0;
-    if (campaign.idleChecks < 2) return;
-    campaign.idleChecks = 0;
-    for (let after = 0; ; ) {
-      const ids = await pendingMessages(db, campaign.id, after, pageSize);
-      if (ids.length === 0) break;
-      await requeueMessages(queue, campaign.id, ids);
-      after = ids.at(-1)!;
+    const now = Date.now();
+    if (count < campaign.pending) Object.assign(campaign, { pending: count, progressAt: now });
+    else if (now - campaign.progressAt > stallMs) {
+      // No outcome for a while: jobs may have been lost (a flushed Redis, a job that
+      // stalled too often). Queue the rest again; ids that still have a job are ignored.
+      await requeuePending(campaign);
+      campaign.progressAt = now;
     }
+  }
+
+  /** Ends the queued messages of cancelled campaigns that no worker will meet. */
+  async function sweepCancelled(): Promise<void> {
+    if (Date.now() < cancelSweepAt) return;
+    cancelSweepAt = Date.now() + CANCEL_SWEEP_MS;
+    while ((await cancelQueuedOfCancelledCampaigns(db, pageSize)) === pageSize);
   }
 
   /** One pass over our campaigns; returns whether it did work (so the loop need not sleep). */
   async function step(): Promise<boolean> {
     await keepLeases();
     await claimMore();
-    const waiting = await backlog(queue);
-    let room = windowSize - waiting;
+    await sweepCancelled();
+    let room = windowSize - (await backlog(queue));
     let worked = false;
     for (const campaign of [...owned.values()]) {
       if (!campaign.fanoutDone) {
@@ -112,7 +136,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         room -= added;
         worked = true;
       } else {
-        await finishIfDone(campaign, waiting === 0);
+        await finishIfDone(campaign);
       }
     }
     return worked;

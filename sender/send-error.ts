@@ -1,8 +1,9 @@
 // One function decides what the queue does with a failed send: retry later, slow the
-// server down, or give up on the message. Drivers throw; only this file interprets.
+// server down, give up on the message, or stop the campaign because no message can go
+// through this server as it is set up. Drivers throw; only this file interprets.
 import type { ErrorCode } from '../shared/errors';
 
-export type SendOutcome = 'retry' | 'rate_limited' | 'permanent';
+export type SendOutcome = 'retry' | 'rate_limited' | 'permanent' | 'halt';
 
 /** Thrown by drivers. SMTP drivers may also let nodemailer's own errors through. */
 export class SendError extends Error {
@@ -52,7 +53,11 @@ export function classifySendError(err: unknown): ClassifiedError {
 
   // The template failed for this recipient (a render limit, a Liquid error): retrying renders the same.
   if (e.code === 'INVALID_TEMPLATE') return { outcome: 'permanent', code: 'INVALID_TEMPLATE', message };
+  // Refused credentials or unusable settings fail every message alike: halt, and let the
+  // marketer fix the server and resume, rather than burn each message's attempts.
+  if (known === 'EAUTH' || known === 'ECONFIG') return { outcome: 'halt', code: known, message };
   if (status !== undefined && e.protocol === 'http') {
+    if (status === 401 || status === 403) return { outcome: 'halt', code: 'EAUTH', message };
     if (status === 429) return { outcome: 'rate_limited', code: 'ERATELIMIT', message, ...retryAfter };
     if (status === 408 || status >= 500) return { outcome: 'retry', code: known ?? 'ECONNECTION', message, ...retryAfter };
     return { outcome: 'permanent', code: known ?? 'EMESSAGE', message };
@@ -64,10 +69,9 @@ export function classifySendError(err: unknown): ClassifiedError {
     if (status >= 400 && status < 500) return { outcome: 'retry', code: known ?? 'EMESSAGE', message };
     if (status >= 500) return { outcome: 'permanent', code: known ?? 'EMESSAGE', message };
   }
-  // No reply code: the connection failed, timed out or dropped, or credentials were refused.
-  // All are worth retrying: the message itself was not judged.
+  // No reply code: the connection failed, timed out or dropped. Worth retrying: the
+  // message itself was not judged.
   if (e.code === 'ETIMEDOUT') return { outcome: 'retry', code: 'ETIMEDOUT', message };
-  if (known === 'EAUTH' || known === 'ECONFIG') return { outcome: 'retry', code: known, message };
   return { outcome: 'retry', code: 'ECONNECTION', message };
 }
 

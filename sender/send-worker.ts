@@ -4,10 +4,12 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Database } from '../shared/db/database';
+import { pauseWithReason } from '../shared/queries/campaign-claims';
 import { loadMessagesToSend, markMessageFinal, markMessageRetrying, markMessagesSent, type SentOutcome } from '../shared/queries/messages';
 import { batchCalls } from './batch-calls';
 import { renderMessage } from '../shared/render/render-message';
 import type { CampaignCache } from './campaign-cache';
+import type { SendResult } from './drivers/driver';
 import type { ServerDrivers } from './drivers/server-drivers';
 import { classifySendError, SendError } from './send-error';
 import { SEND_QUEUE, type SendJobData } from './send-queue';
@@ -28,18 +30,33 @@ export interface SendWorkerOptions {
   render: RenderSettings;
 }
 
-/** How long a job of a paused campaign waits before it looks again. */
-const PAUSED_RECHECK_MS = 5_000;
+/** Longest wait between attempts to record an accepted message while the database is down. */
+const RECORD_RETRY_MAX_MS = 30_000;
 
 export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData> {
   const { db } = options;
   const loadMessage = batchCalls((ids: number[]) => loadMessagesToSend(db, ids));
-  // The job completes only once its outcome is written, so a crash can lose no outcome:
-  // at worst a message in this batch is resent, under the same Message-ID.
   const markSent = batchCalls(async (outcomes: SentOutcome[]) => {
     await markMessagesSent(db, outcomes);
     return outcomes;
   });
+
+  /**
+   * Records a message the relay accepted. It never fails the job: a failed write must not
+   * lead to a second send, so it tries again until the database answers. The job completes
+   * only after this, so only a process that dies in between resends (same Message-ID).
+   */
+  async function recordSent(outcome: SentOutcome): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await markSent(outcome);
+        return;
+      } catch (err) {
+        console.error(`message ${outcome.messageId} was sent but not yet recorded (attempt ${attempt + 1}):`, (err as Error).message);
+        await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 100 * 2 ** attempt)));
+      }
+    }
+  }
 
   async function later(job: Job<SendJobData>, token: string | undefined, delayMs: number): Promise<never> {
     await job.moveToDelayed(Date.now() + delayMs, token);
@@ -59,7 +76,9 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         case 'paused':
         case 'queued':
         case 'scheduled':
-          return later(job, token, PAUSED_RECHECK_MS);
+          // Leave the message queued: the dispatcher queues it again when the campaign
+          // resumes. Holding the job (delayed, re-checked) would crowd the queue.
+          return `campaign is ${message.campaignStatus}`;
         default:
           await markMessageFinal(db, message.id, 'cancelled', message.attempts, `campaign is ${message.campaignStatus}`);
           return 'cancelled';
@@ -69,6 +88,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         return 'skipped';
       }
 
+      let result: SendResult;
       try {
         if (message.serverId === null) throw new SendError('ECONFIG', 'no sending server: set one on the campaign or make one the default');
         const [compiled, driver] = await Promise.all([
@@ -76,23 +96,31 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
           options.drivers.get(message.serverId, message.serverUpdatedAt ?? 0),
         ]);
         const rendered = await renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
-        const result = await driver.send({ ...rendered, messageId: message.id });
-        await markSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId });
-        return 'sent';
+        result = await driver.send({ ...rendered, messageId: message.id });
       } catch (err) {
         const failure = classifySendError(err);
         const reason = `${failure.code}: ${failure.message}`;
-        if (failure.outcome === 'rate_limited') {
-          // Not the message's fault: wait as asked, without spending an attempt.
-          return later(job, token, failure.retryAfterMs ?? 1_000);
+        switch (failure.outcome) {
+          case 'halt':
+            await pauseWithReason(db, message.campaignId, `Paused: the sending server cannot send (${reason}). Fix it, then resume.`);
+            return 'campaign paused';
+          case 'rate_limited':
+            // Not the message's fault: wait as asked, without spending an attempt.
+            return later(job, token, failure.retryAfterMs ?? 1_000);
+          case 'permanent':
+            await markMessageFinal(db, message.id, 'failed', attempts, reason);
+            return 'failed';
+          case 'retry':
+            if (attempts >= options.maxAttempts) {
+              await markMessageFinal(db, message.id, 'failed', attempts, `gave up after ${attempts} attempts: ${reason}`);
+              return 'failed';
+            }
+            await markMessageRetrying(db, message.id, attempts, reason);
+            throw new Error(reason); // BullMQ retries it after the queue's backoff.
         }
-        if (failure.outcome === 'permanent' || attempts >= options.maxAttempts) {
-          await markMessageFinal(db, message.id, 'failed', attempts, reason);
-          return 'failed';
-        }
-        await markMessageRetrying(db, message.id, attempts, reason);
-        throw new Error(reason); // BullMQ retries it after the queue's backoff.
       }
+      await recordSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId });
+      return 'sent';
     },
     {
       connection: options.connection,

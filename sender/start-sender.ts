@@ -1,6 +1,6 @@
 // Builds and starts the sender plane: a dispatcher and a pool of workers sharing one
 // database and one Redis. `main.ts` calls this; so do the all-in-one start and the tests.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import mjml2html from 'mjml';
@@ -23,13 +23,15 @@ export interface StartSenderOptions {
   config: SenderConfig;
   db: Database;
   /** Dispatcher tuning, for tests and benchmarks. */
-  dispatcher?: Pick<DispatcherOptions, 'pageSize' | 'windowSize' | 'idleMs' | 'maxCampaigns'>;
+  dispatcher?: Pick<DispatcherOptions, 'pageSize' | 'windowSize' | 'idleMs' | 'maxCampaigns' | 'stallMs'>;
   /** How long close() lets in-flight sends finish before handing them back. Default 20 s. */
   shutdownGraceMs?: number;
 }
 
 export async function startSender({ config, db, dispatcher: tuning, shutdownGraceMs = 20_000 }: StartSenderOptions): Promise<SenderHandle> {
-  const senderId = config.SENDER_ID ?? `${hostname()}:${process.pid}`;
+  // Unique per boot, even when replicas share SENDER_ID: two live senders never hold one
+  // lease. A sender that crashed gets its campaigns back after their lease lapses.
+  const senderId = `${config.SENDER_ID ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const keys = await deriveKeys(config.SECRET_KEY, (key, data) => createHmac('sha256', key).update(data).digest());
   // Separate connections for producing and consuming, as BullMQ's production guide says.
   const queueConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 20, lazyConnect: true });

@@ -9,11 +9,14 @@
 //   the campaign then fails its next conditional write (lease renewal, cursor, finish: all
 //   `WHERE claimed_by = <sender> AND status = 'sending'`) and lets go, even if it has not
 //   noticed the status change yet. After `resume` the campaign is `queued` (or `scheduled`)
-//   with no claim, so any dispatcher claims it afresh and carries on from `cursor`; with
-//   `fanout_done` already set it only re-enqueues the messages still `queued`.
+//   with no claim, so any dispatcher claims it afresh, re-enqueues the messages still
+//   `queued` (workers leave those of a paused campaign untouched) and carries on from `cursor`.
+// - The sender plane's own moves: claim (queued, due scheduled, or sending with a lapsed
+//   lease → sending), finish (sending → sent), and pause with a `status_reason` when the
+//   sending server cannot send at all (bad settings, refused credentials).
 // - The API never writes `messages`: cancelling a campaign of a million recipients must not
-//   be a million-row UPDATE inside an HTTP request. Workers check the campaign's status
-//   before each send and end the messages of a cancelled campaign themselves.
+//   be a million-row UPDATE inside an HTTP request. Workers end the messages they meet, and
+//   the dispatcher sweeps the rest of a cancelled campaign's queued messages.
 import type { CampaignStatus } from './db/schema';
 
 export type CampaignAction = 'send' | 'pause' | 'resume' | 'cancel' | 'edit';
@@ -41,16 +44,6 @@ export const campaignTransitions: Record<CampaignAction, CampaignTransition> = {
   // Content can change until the dispatcher has started; `sending` and later are frozen.
   edit: { from: ['draft', 'scheduled'], to: null, clearsClaim: false },
 };
-
-/** The sender plane's own moves, for reference and for its conditional updates. */
-export const dispatcherTransitions = {
-  /** A due campaign is claimed (or a sending one whose lease ran out is taken over). */
-  claim: { from: ['queued', 'scheduled', 'sending'], to: 'sending' },
-  /** Every message has an outcome. */
-  finish: { from: ['sending'], to: 'sent' },
-  /** Nothing can be sent (e.g. the sending server is misconfigured); `status_reason` says why. */
-  fail: { from: ['queued', 'scheduled', 'sending'], to: 'failed' },
-} as const satisfies Record<string, { from: readonly CampaignStatus[]; to: CampaignStatus }>;
 
 export type TransitionResult =
   | { allowed: true; to: CampaignStatus }

@@ -33,7 +33,7 @@ export const senderConfigSchema = z.object({
   BOUNCE_ADDRESS: z.email('BOUNCE_ADDRESS must be an email address').optional(),
   /** Messages a sender container sends at once. */
   SENDER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
-  /** Names this container in campaign claims; defaults to host and pid. */
+  /** Names this container in campaign claims (a per-boot suffix is added); defaults to the host name. */
   SENDER_ID: z.string().min(1).optional(),
   /** Seconds a claimed campaign stays ours without a heartbeat; another container takes it after. */
   SENDER_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),

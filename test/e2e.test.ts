@@ -3,14 +3,8 @@
 // unsubscribe coming back.
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeConfigSchema, parseConfig } from '../shared/config';
-import { createApiKey } from '../shared/queries/api-keys';
-import { serveEdge, type EdgeServer } from '../edge/node/serve-edge';
-import { freePort } from '../node/free-port';
-import type { SenderHandle } from '../sender/start-sender';
-import { createTestDatabase, type TestDatabase } from './helpers/database';
-import { dropQueue, startTestSender, TEST_SECRET, testSenderConfig, waitFor } from './helpers/sender';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink';
+import { waitFor } from './helpers/sender';
+import { startStack, type Stack } from './helpers/stack';
 
 const RECIPIENTS = 100;
 const mjml = `<mjml><mj-body><mj-section><mj-column>
@@ -20,47 +14,15 @@ const mjml = `<mjml><mj-body><mj-section><mj-column>
 </mj-column></mj-section></mj-body></mjml>`;
 
 describe('campaign to inbox', () => {
-  let t: TestDatabase;
-  let sink: SmtpSink;
-  let edge: EdgeServer;
-  let sender: SenderHandle;
-  let senderConfig: ReturnType<typeof testSenderConfig>;
-  let base: string;
-  let key: string;
-
+  let stack: Stack;
   beforeAll(async () => {
-    t = await createTestDatabase();
-    sink = await startSmtpSink();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const env = { DATABASE_URL: t.url, SECRET_KEY: TEST_SECRET, PUBLIC_URL: base, PORT: String(port) };
-    edge = await serveEdge({ config: parseConfig(edgeConfigSchema, env) });
-    senderConfig = testSenderConfig(env);
-    sender = await startTestSender(t.db, senderConfig);
-    key = (await createApiKey(t.db, 'e2e')).key;
+    stack = await startStack();
   });
-  afterAll(async () => {
-    await sender?.close();
-    await edge?.close();
-    await dropQueue(senderConfig);
-    await sink?.close();
-    t?.close();
-  });
-
-  async function api<T = any>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${base}/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-    return json as T;
-  }
-  const waitForSent = (id: number) =>
-    waitFor(`campaign ${id} sent`, async () => ((await api(`GET`, `/campaigns/${id}`)).status === 'sent' ? true : undefined), 30_000);
+  afterAll(() => stack?.close());
 
   it('sends a personalised campaign, follows its links back, and skips the unsubscribed next time', async () => {
+    const { api, sink, base } = stack;
+    const waitForSent = (id: number) => stack.campaignReaches(id, 'sent');
     const list = await api('POST', '/lists', { name: 'Customers', optin: 'single' });
     for (let i = 1; i <= RECIPIENTS; i++) {
       await api('POST', '/subscribers', { email: `Client${i}@Example.org`, name: `Client ${i}`, attributes: { city: `Ville ${i}` }, lists: [list.id] });
@@ -83,46 +45,27 @@ describe('campaign to inbox', () => {
     await api('POST', `/campaigns/${campaign.id}/send`);
     await waitForSent(campaign.id);
 
-    // Exactly one message per subscriber, each addressed and personalised right.
+    // Exactly one message per subscriber, each addressed, personalised and tracked right.
     expect(sink.received).toHaveLength(RECIPIENTS);
-    const mails = new Map<string, ParsedMail>();
+    const checked = new Map<string, Delivered>();
     for (const raw of sink.received) {
-      const mail = await simpleParser(raw.raw);
       expect(raw.envelopeTo).toHaveLength(1);
-      mails.set(raw.envelopeTo[0]!, mail);
+      const to = raw.envelopeTo[0]!;
+      const n = Number(/^client(\d+)@example\.org$/.exec(to)?.[1]);
+      checked.set(to, await checkDelivered(raw.raw, n, base));
     }
-    expect(mails.size).toBe(RECIPIENTS);
-    const mail = mails.get('client42@example.org')!;
-    expect(mail.subject).toBe('Spring sale for Client 42');
-    expect((mail.to as { text: string }).text).toContain('client42@example.org');
-    expect(mail.html).toContain('Bonjour Client 42, the Ville 42 store is open.');
-    expect(mail.text).toContain('Bonjour Client 42');
-    expect(mail.messageId).toMatch(/^<.+@shop\.example\.com>$/);
-
-    // Links rewritten to signed click URLs, mailto untouched, pixel present.
-    const hrefs = [...(mail.html as string).matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
-    expect(hrefs.some((h) => h.includes('shop.example.com/spring'))).toBe(false);
-    expect(hrefs).toContain('mailto:help@shop.example.com');
-    const clickUrl = hrefs.find((h) => h.startsWith(`${base}/t/c/`))!;
-    expect(clickUrl).toBeDefined();
-    const pixel = new RegExp(`<img[^>]+src="(${base}/t/o/[^"]+)"`).exec(mail.html as string)?.[1];
-    expect(pixel).toBeDefined();
-
-    // Unsubscribe headers (RFC 2369 and RFC 8058).
-    const rawHeaders = sink.received.find((r) => r.envelopeTo[0] === 'client42@example.org')!.raw;
-    expect(rawHeaders).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
-    const unsubscribeUrl = /<(https?:\/\/[^>]+\/u\/[^>]+)>/.exec(rawHeaders.replace(/\r?\n\s+/g, ' '))?.[1];
-    expect(unsubscribeUrl).toMatch(new RegExp(`^${base}/u/`));
-    expect(rawHeaders.replace(/\r?\n\s+/g, ' ')).toMatch(/^List-Unsubscribe: .*<mailto:[^>]+>/m);
+    expect(checked.size).toBe(RECIPIENTS);
+    expect(new Set([...checked.values()].map((d) => d.messageId)).size).toBe(RECIPIENTS);
+    const { clickUrl, pixel, unsubscribeUrl } = checked.get('client42@example.org')!;
 
     // The recipient clicks, opens and unsubscribes.
     const click = await fetch(clickUrl, { redirect: 'manual' });
     expect(click.status).toBe(302);
     expect(click.headers.get('location')).toMatch(/^https:\/\/shop\.example\.com\/spring\?ref=\d+$/);
-    const open = await fetch(pixel!);
+    const open = await fetch(pixel);
     expect(open.status).toBe(200);
     expect(open.headers.get('content-type')).toBe('image/gif');
-    const unsubscribe = await fetch(unsubscribeUrl!, {
+    const unsubscribe = await fetch(unsubscribeUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
@@ -160,3 +103,38 @@ describe('campaign to inbox', () => {
     expect(secondRecipients).not.toContain('client42@example.org');
   });
 });
+
+interface Delivered {
+  messageId: string;
+  clickUrl: string;
+  pixel: string;
+  unsubscribeUrl: string;
+}
+
+/** Checks one delivered message for subscriber `n` and returns its tracking URLs. */
+async function checkDelivered(raw: string, n: number, base: string): Promise<Delivered> {
+  const mail: ParsedMail = await simpleParser(raw);
+  const html = mail.html as string;
+  expect(mail.subject).toBe(`Spring sale for Client ${n}`);
+  expect((mail.to as { text: string }).text).toContain(`client${n}@example.org`);
+  expect(html).toContain(`Bonjour Client ${n}, the Ville ${n} store is open.`);
+  expect(mail.text).toContain(`Bonjour Client ${n}`);
+  expect(mail.messageId).toMatch(/^<.+@shop\.example\.com>$/);
+
+  // Links rewritten to signed click URLs, mailto untouched, one pixel.
+  const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+  expect(hrefs.some((h) => h.includes('shop.example.com/spring'))).toBe(false);
+  expect(hrefs).toContain('mailto:help@shop.example.com');
+  const clickUrl = hrefs.find((h) => h.startsWith(`${base}/t/c/`));
+  expect(clickUrl).toMatch(new RegExp(`^${base}/t/c/`));
+  const pixels = [...html.matchAll(new RegExp(`<img[^>]+src="(${base}/t/o/[^"]+)"`, 'g'))].map((m) => m[1]!);
+  expect(pixels).toHaveLength(1);
+
+  // Unsubscribe headers (RFC 2369 and RFC 8058).
+  const headers = raw.slice(0, raw.search(/\r?\n\r?\n/)).replace(/\r?\n\s+/g, ' ');
+  expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+  expect(headers).toMatch(/^List-Unsubscribe: .*<mailto:[^>]+>/m);
+  const unsubscribeUrl = /^List-Unsubscribe: .*?<(https?:\/\/[^>]+\/u\/[^>]+)>/m.exec(headers)?.[1];
+  expect(unsubscribeUrl).toMatch(new RegExp(`^${base}/u/`));
+  return { messageId: mail.messageId!, clickUrl: clickUrl!, pixel: pixels[0]!, unsubscribeUrl: unsubscribeUrl! };
+}

@@ -22,7 +22,11 @@ export function createServerDrivers(db: Database, secretsKey: CryptoKey): Server
   async function build(serverId: number): Promise<Driver> {
     const [server] = await db.select().from(sendingServers).where(eq(sendingServers.id, serverId));
     if (!server) throw new SendError('ECONFIG', `sending server ${serverId} no longer exists`);
-    const secrets = server.secrets ? await decryptSecrets(secretsKey, server.secrets) : {};
+    const secrets = server.secrets
+      ? await decryptSecrets(secretsKey, server.secrets).catch(() => {
+          throw new SendError('ECONFIG', `the secrets of sending server "${server.name}" cannot be decrypted: was SECRET_KEY changed? Save them again.`);
+        })
+      : {};
     // Settings were checked when saved; checking again catches rows written by older versions.
     const settings = checkDriverSettings(server.driver, server.config, secrets);
     if (!settings.ok) {

@@ -2,7 +2,7 @@
 // through a lease (claimed_by + lease_until) taken with one conditional UPDATE, so two
 // containers racing for it cannot both win. A lease that is not renewed expires, and
 // another container (or this one, restarted) takes the campaign over from its cursor.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaigns, type CampaignStatus } from '../db/schema';
 
@@ -14,15 +14,15 @@ export interface ClaimedCampaign {
 
 /**
  * Claims the next due campaign for `senderId`, or returns null. Due: queued; scheduled
- * with send_at reached; or sending with a lapsed lease (its owner died), or owned by this
- * very sender id (we restarted). `exclude` lists campaigns we already own.
+ * with send_at reached; or sending with a lapsed lease (its owner died or let go).
+ * `exclude` lists campaigns we already own.
  */
 export async function claimDueCampaign(db: Database, senderId: string, leaseMs: number, exclude: number[]): Promise<ClaimedCampaign | null> {
   const now = Date.now();
   const due = sql`(
     ${campaigns.status} = 'queued'
     or (${campaigns.status} = 'scheduled' and ${campaigns.sendAt} <= ${now})
-    or (${campaigns.status} = 'sending' and (${campaigns.leaseUntil} is null or ${campaigns.leaseUntil} < ${now} or ${campaigns.claimedBy} = ${senderId}))
+    or (${campaigns.status} = 'sending' and (${campaigns.leaseUntil} is null or ${campaigns.leaseUntil} < ${now}))
   )`;
   const notOwned = sql`${campaigns.id} not in (select value from json_each(${JSON.stringify(exclude)}))`;
   // The sub-select picks a candidate; repeating the condition in the outer WHERE makes the
@@ -86,6 +86,20 @@ export async function finishCampaign(
     .update(campaigns)
     .set({ status, statusReason: reason, finishedAt: now, claimedBy: null, leaseUntil: null, updatedAt: now })
     .where(and(eq(campaigns.id, campaignId), eq(campaigns.claimedBy, senderId), eq(campaigns.status, 'sending')))
+    .returning({ id: campaigns.id });
+  return rows.length === 1;
+}
+
+/**
+ * Pauses a campaign that cannot be sent as things stand (its server's settings or
+ * credentials), saying why, so the marketer can fix it and resume instead of watching
+ * every message fail.
+ */
+export async function pauseWithReason(db: Database, campaignId: number, reason: string): Promise<boolean> {
+  const rows = await db
+    .update(campaigns)
+    .set({ status: 'paused', statusReason: reason.slice(0, 1000), claimedBy: null, leaseUntil: null, updatedAt: Date.now() })
+    .where(and(eq(campaigns.id, campaignId), inArray(campaigns.status, ['queued', 'scheduled', 'sending'])))
     .returning({ id: campaigns.id });
   return rows.length === 1;
 }

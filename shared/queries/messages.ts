@@ -1,9 +1,9 @@
 // Messages: one row per campaign × subscriber (unique), created by the dispatcher before
 // its job exists and moved to a final status by the worker.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
-import { messages, type MessageStatus } from '../db/schema';
+import { campaigns, messages, type MessageStatus } from '../db/schema';
 
 export interface QueuedMessage {
   id: number;
@@ -38,7 +38,16 @@ export async function createMessages(db: Database, campaignId: number, subscribe
   return queued;
 }
 
-/** Messages of a campaign that have no outcome yet. */
+/** How many messages of a campaign have no outcome yet (counted on the campaign-status index). */
+export async function pendingCount(db: Database, campaignId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(messages)
+    .where(and(eq(messages.campaignId, campaignId), eq(messages.status, 'queued')));
+  return row!.n;
+}
+
+/** Messages of a campaign that have no outcome yet, by id after `afterId`. */
 export async function pendingMessages(db: Database, campaignId: number, afterId: number, limit: number): Promise<number[]> {
   const rows = await db
     .select({ id: messages.id })
@@ -155,10 +164,16 @@ export async function markMessageRetrying(db: Database, messageId: number, attem
     .where(and(eq(messages.id, messageId), stillQueued));
 }
 
-/** Cancels every queued message of a cancelled campaign in one statement. */
-export async function cancelPendingMessages(db: Database, campaignId: number): Promise<void> {
-  await db
+/** Ends the queued messages of cancelled campaigns, at most `limit` a call (the sweep runs often). */
+export async function cancelQueuedOfCancelledCampaigns(db: Database, limit: number): Promise<number> {
+  const rows = await db
     .update(messages)
     .set({ status: 'cancelled', lastError: 'campaign cancelled', updatedAt: Date.now() })
-    .where(and(eq(messages.campaignId, campaignId), stillQueued));
+    .where(
+      sql`${messages.id} in (
+        select m.id from ${messages} m join ${campaigns} c on c.id = m.campaign_id
+        where c.status = 'cancelled' and m.status = 'queued' limit ${limit})`,
+    )
+    .returning({ id: messages.id });
+  return rows.length;
 }

@@ -14,6 +14,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Connections opened so far: pooled sending should keep this small. */
   connections: number;
+  /** Milliseconds the sink takes to accept each message, like a slow relay. */
+  delayMs: number;
   /** Answer for a recipient: null accepts; `{ code, message }` refuses. Checked per RCPT. */
   rejectRecipient: (address: string) => { code: number; message: string } | null;
   close(): Promise<void>;
@@ -24,6 +26,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     port: 0,
     received: [],
     connections: 0,
+    delayMs: 0,
     rejectRecipient: () => null,
     close: async () => {},
   };
@@ -45,7 +48,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (sink.delayMs > 0) await new Promise((r) => setTimeout(r, sink.delayMs));
         sink.received.push({
           envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
@@ -54,6 +58,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         callback(null);
       });
     },
+  });
+  // A sender killed mid-message resets its connection: that is the point of some tests.
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error('smtp sink:', err);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
