@@ -1,7 +1,7 @@
 // The sender plane end to end on the real Redis and a real SMTP server on loopback.
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { campaigns, capturedMessages, listMembers, messages, subscribers, suppressions } from '../shared/db/schema';
+import { campaigns, capturedMessages, listMembers, messages, sendingServers, subscribers, suppressions } from '../shared/db/schema';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedCampaign } from '../test/helpers/seed';
 import { dropQueue, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
@@ -111,6 +111,29 @@ describe('sender plane', () => {
     await sent(campaign.id);
     expect(new Set(sink.received.map((m) => m.envelopeTo[0])).size).toBe(200);
     expect(sink.received).toHaveLength(200);
+  });
+
+  it('pauses the campaign with a reason when its server cannot send, and finishes once fixed and resumed', async () => {
+    const { campaign, server } = await seedCampaign(t.db, { subscribers: 20, smtpPort: sink.port });
+    // Settings the API would refuse, as an older version might have saved them.
+    await t.db.update(sendingServers).set({ config: { host: '127.0.0.1', port: 'not a port' } }).where(eq(sendingServers.id, server.id));
+    senders.push(await startTestSender(t.db, config));
+    const paused = await waitFor('campaign paused', async () => {
+      const [row] = await t.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
+      return row!.status === 'paused' ? row! : undefined;
+    });
+    expect(paused.statusReason).toMatch(/config\.port/);
+    expect(sink.received).toHaveLength(0);
+    expect((await messageRows(campaign.id)).every((m) => m.status === 'queued' && m.attempts === 0)).toBe(true);
+
+    await t.db
+      .update(sendingServers)
+      .set({ config: { host: '127.0.0.1', port: sink.port, security: 'none' }, updatedAt: Date.now() })
+      .where(eq(sendingServers.id, server.id));
+    await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
+    await sent(campaign.id);
+    expect(new Set(sink.received.map((m) => m.envelopeTo[0])).size).toBe(20);
+    expect(sink.received).toHaveLength(20);
   });
 
   it('keeps messages in the capture inbox when the server is the capture driver', async () => {
