@@ -59,7 +59,7 @@ describe('npm start', () => {
 
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const servers = await (await fetch(`${base}/api/sending-servers`, { headers: { authorization: `Bearer ${key}` } })).json();
+    const servers = (await (await fetch(`${base}/api/sending-servers`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: unknown[] };
     expect(servers.data).toEqual([expect.objectContaining({ driver: 'capture', isDefault: true })]);
     expect(statSync(join(dataDir, 'secret-key')).mode & 0o777).toBe(0o600);
 
