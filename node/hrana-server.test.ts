@@ -2,6 +2,7 @@
 // raw protocol requests for what that client never sends (v3, cursors, describe, bad input).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { createClient as createFileClient } from '@libsql/client';
 import { createClient, type Client } from '@libsql/client/web';
@@ -286,5 +287,23 @@ describe('startHranaServer options', () => {
     } finally {
       await guarded.close();
     }
+  });
+
+  it('answers no web page: requests with an Origin, fetch metadata or a foreign Host are refused and run nothing', async () => {
+    const body = JSON.stringify({ requests: [{ type: 'execute', stmt: { sql: "insert into log (note) values ('from a page')" } }] });
+    const post = (headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${server.url}/v3/pipeline`, { method: 'POST', headers: { 'content-type': 'text/plain', ...headers } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    expect(await post({ origin: 'https://evil.example' })).toBe(403);
+    expect(await post({ 'sec-fetch-site': 'cross-site' })).toBe(403);
+    expect(await post({ host: 'evil.example:8080' })).toBe(403);
+    const rs = await client.execute("select count(*) as n from log where note = 'from a page'");
+    expect(Number(rs.rows[0]!.n)).toBe(0);
   });
 });

@@ -80,6 +80,16 @@ export async function startHranaServer(options: HranaServerOptions): Promise<Hra
   }
 
   const app = new Hono();
+  // Only programs on this machine: a web page open in a browser here could otherwise POST
+  // SQL to loopback (browsers send Origin / Sec-Fetch-* on such requests), and a DNS
+  // rebinding attack arrives with a foreign Host.
+  app.use('*', async function refuseBrowsers(c, next) {
+    const host = (c.req.header('host') ?? '').replace(/:\d+$/, '');
+    if (c.req.header('origin') || c.req.header('sec-fetch-site') || !LOOPBACK_HOSTS.has(host)) {
+      return json({ message: 'This development server answers only programs on this machine, never a web page', code: 'FORBIDDEN' }, 403);
+    }
+    await next();
+  });
   app.use('*', async function requireToken(c, next) {
     if (options.authToken && !bearerMatches(c.req.header('authorization'), options.authToken)) {
       return json({ message: 'Send the server token as "Authorization: Bearer <token>"', code: 'UNAUTHORIZED' }, 401);
@@ -167,6 +177,8 @@ async function readJson(c: Context): Promise<unknown> {
     return INVALID_JSON;
   }
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 function bearerMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(header ?? '')?.[1] ?? '');

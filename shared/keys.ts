@@ -22,41 +22,28 @@ export interface Keys {
 
 /** Derives every key from SECRET_KEY; `hmacSha256` lets a host with a fast HMAC sign tokens with it. */
 export async function deriveKeys(secretKey: string, hmacSha256?: HmacSha256): Promise<Keys> {
-  const master = await crypto.subtle.importKey('raw', encoder.encode(secretKey), 'HKDF', false, ['deriveBits', 'deriveKey']);
-  const hmacKey = (purpose: KeyPurpose) =>
-    crypto.subtle.deriveKey(
-      { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(`edgepost:${purpose}`) },
-      master,
-      { name: 'HMAC', hash: 'SHA-256', length: 256 },
-      false,
-      ['sign', 'verify'],
-    );
-  const idBits = await crypto.subtle.deriveBits(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode('edgepost:tracking-key-id') },
-    master,
-    48,
-  );
-  const secrets = await crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode('edgepost:secrets') },
-    master,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
-  // The same bytes deriveKey(purpose) makes: the HKDF output is the HMAC key.
-  const syncSigner = async (purpose: KeyPurpose) => {
-    if (!hmacSha256) return undefined;
-    const info = encoder.encode(`edgepost:${purpose}`);
-    const raw = new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, master, 256));
-    return (data: Uint8Array) => hmacSha256(raw, data);
+  const master = await crypto.subtle.importKey('raw', encoder.encode(secretKey), 'HKDF', false, ['deriveBits']);
+  const bits = async (info: string, length: number) =>
+    new Uint8Array(await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: encoder.encode(info) }, master, length));
+  // One set of bytes per purpose, used both as the WebCrypto key and by a host HMAC, so
+  // the two ways of signing cannot disagree.
+  const hmac = async (purpose: KeyPurpose) => {
+    const raw = await bits(`edgepost:${purpose}`, 256);
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    return { key, sign: hmacSha256 ? (data: Uint8Array) => hmacSha256(raw, data) : undefined };
   };
-  const [signTracking, signVerp] = await Promise.all([syncSigner('tracking'), syncSigner('verp')]);
+  const [tracking, verp, idBits, secretsBits] = await Promise.all([
+    hmac('tracking'),
+    hmac('verp'),
+    bits('edgepost:tracking-key-id', 48),
+    bits('edgepost:secrets', 256),
+  ]);
   return {
-    ...(signTracking ? { signTracking } : {}),
-    ...(signVerp ? { signVerp } : {}),
-    trackingKeyId: encodeBase64Url(new Uint8Array(idBits)),
-    tracking: await hmacKey('tracking'),
-    verp: await hmacKey('verp'),
-    secrets,
+    trackingKeyId: encodeBase64Url(idBits),
+    tracking: tracking.key,
+    verp: verp.key,
+    secrets: await crypto.subtle.importKey('raw', secretsBits, 'AES-GCM', false, ['encrypt', 'decrypt']),
+    ...(tracking.sign ? { signTracking: tracking.sign } : {}),
+    ...(verp.sign ? { signVerp: verp.sign } : {}),
   };
 }

@@ -1,5 +1,5 @@
 // API keys: `ep_` + 32 random bytes in base64url. Only the SHA-256 hash is stored.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { encodeBase64Url } from '../base64url';
 import type { Database } from '../db/database';
 import { apiKeys } from '../db/schema';
@@ -21,9 +21,21 @@ export async function createApiKey(db: Database, name: string): Promise<{ id: nu
 
 export async function findActiveApiKey(db: Database, key: string) {
   const [row] = await db
-    .select({ id: apiKeys.id, name: apiKeys.name })
+    .select({ id: apiKeys.id, name: apiKeys.name, lastUsedAt: apiKeys.lastUsedAt })
     .from(apiKeys)
     .where(and(eq(apiKeys.hash, await sha256Hex(key)), isNull(apiKeys.revokedAt)))
     .limit(1);
   return row ?? null;
+}
+
+/** How stale `last_used_at` may get: one write a minute per key, not one per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Notes that a key was used, at most once per LAST_USED_RESOLUTION_MS. */
+export async function touchApiKey(db: Database, id: number): Promise<void> {
+  const now = Date.now();
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS))));
 }

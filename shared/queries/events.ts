@@ -5,17 +5,21 @@ import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaignLists, events, listMembers, messages } from '../db/schema';
 
-/** One tracking hit, ready to store. `key` is chosen once per hit, so a retried write records it once. */
-export interface HitRow {
-  key: string;
+/** One open or click, as the edge saw it. */
+export interface Hit {
   kind: 'open' | 'click';
   messageId: number;
+  /** The destination, for clicks. */
   url?: string;
   /** Epoch ms when the hit arrived. */
   at: number;
   userAgent?: string;
+  /** HEAD or GET: scanners often probe links with HEAD. */
   method: string;
 }
+
+/** A hit ready to store. `key` is chosen once per hit, so a retried write records it once. */
+export type HitRow = Hit & { key: string };
 
 /** How an unsubscribe arrived: an RFC 8058 one-click POST, or our confirmation form. */
 export type UnsubscribeSource = 'one-click' | 'form';
