@@ -37,12 +37,29 @@ describe('api-key command', () => {
     expect(await findActiveApiKey(t.db, out[0]!)).toMatchObject({ name: 'ci' });
   });
 
+  it('lists keys without their secret and revokes one', async () => {
+    const created = await run(['create', '--name', 'ci']);
+    const key = created.out[0]!;
+    const listed = await run(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toHaveLength(1);
+    expect(listed.out[0]).toMatch(/^1\tep_.{7}…\tci\tcreated \S+\tlast used never$/);
+    expect(listed.out[0]).not.toContain(key.slice(10));
+
+    expect((await run(['revoke', '--id', '1'])).code).toBe(0);
+    expect(await findActiveApiKey(t.db, key)).toBeNull();
+    expect((await run(['list'])).out[0]).toMatch(/\trevoked \S+$/);
+    const again = await run(['revoke', '--id', '1']);
+    expect(again.code).toBe(1);
+    expect(again.err.join('\n')).toContain('No active API key with id 1');
+  });
+
   it('explains a wrong call with the usage, exit code 2', async () => {
-    for (const args of [[], ['create'], ['create', '--name', ' '], ['create', '--nmae', 'x'], ['delete', '--name', 'x']]) {
+    for (const args of [[], ['create'], ['create', '--name', ' '], ['create', '--nmae', 'x'], ['delete', '--name', 'x'], ['revoke'], ['revoke', '--id', 'x'], ['list', 'extra']]) {
       const { code, out, err } = await run(args);
       expect(code, args.join(' ')).toBe(2);
       expect(out).toEqual([]);
-      expect(err.join('\n')).toContain('Usage: npm run cli -- api-key create --name NAME');
+      expect(err.join('\n')).toContain('Usage: npm run cli -- api-key create --name NAME | list | revoke --id N');
     }
   });
 

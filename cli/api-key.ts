@@ -1,27 +1,55 @@
-// `npm run cli -- api-key create --name NAME`: creates an API key and prints it once; only
-// its hash is stored. The key goes alone to stdout (`npm run -s cli -- ...` captures it).
+// `npm run cli -- api-key create --name NAME | list | revoke --id N`. A new key is printed
+// once, alone on stdout (`npm run -s cli -- ...` captures it); only its hash is stored.
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../node/open-database';
-import { createApiKey } from '../shared/queries/api-keys';
-import { commandConfig, UsageError, type Command } from './command';
+import type { Database } from '../shared/db/database';
+import { createApiKey, listApiKeys, revokeApiKey } from '../shared/queries/api-keys';
+import { commandConfig, UsageError, type Command, type CommandIo } from './command';
 import { databaseConfigSchema } from './database-config';
 
 const MAX_NAME = 100;
 
+const actions: Record<string, (db: Database, args: string[], io: CommandIo) => Promise<number>> = {
+  async create(db, args, io) {
+    const name = parseName(args);
+    const { id, key } = await createApiKey(db, name);
+    io.out(key);
+    io.err(`Created API key ${id} "${name}". Copy it now: it is shown only this once.`);
+    return 0;
+  },
+  async list(db, args, io) {
+    if (args.length > 0) throw new UsageError(`api-key list takes no arguments (got: ${args.join(' ')})`);
+    for (const key of await listApiKeys(db)) {
+      const state = key.revokedAt ? `revoked ${iso(key.revokedAt)}` : `last used ${key.lastUsedAt ? iso(key.lastUsedAt) : 'never'}`;
+      io.out(`${key.id}\t${key.prefix}…\t${key.name}\tcreated ${iso(key.createdAt)}\t${state}`);
+    }
+    return 0;
+  },
+  async revoke(db, args, io) {
+    const id = parseId(args);
+    if (!(await revokeApiKey(db, id))) {
+      io.err(`No active API key with id ${id} (see: npm run cli -- api-key list).`);
+      return 1;
+    }
+    io.err(`API key ${id} revoked: requests with it now get 401.`);
+    return 0;
+  },
+};
+
 export const apiKeyCommand: Command = {
-  summary: 'create an API key for the dashboard API (printed once)',
-  usage: 'api-key create --name NAME',
+  summary: 'create (printed once), list or revoke API keys for the API',
+  usage: 'api-key create --name NAME | list | revoke --id N',
   async run(args, io) {
     const [action, ...rest] = args;
-    if (action !== 'create') throw new UsageError(action ? `unknown api-key action "${action}"` : 'say what to do: api-key create');
-    const name = parseName(rest);
+    const run = action && Object.hasOwn(actions, action) ? actions[action]! : undefined;
+    if (!run) throw new UsageError(action ? `unknown api-key action "${action}"` : 'say what to do: create, list or revoke');
+    // Check the arguments before touching the database.
+    if (action === 'create') parseName(rest);
+    if (action === 'revoke') parseId(rest);
     const config = commandConfig(databaseConfigSchema, io);
     const { client, db } = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
     try {
-      const { id, key } = await createApiKey(db, name);
-      io.out(key);
-      io.err(`Created API key ${id} "${name}". Copy it now: it is shown only this once.`);
-      return 0;
+      return await run(db, rest, io);
     } catch (err) {
       if (/no such table/i.test(String((err as Error).cause ?? err))) {
         io.err('The database has no tables yet: run `npm run cli -- migrate` first.');
@@ -33,6 +61,20 @@ export const apiKeyCommand: Command = {
     }
   },
 };
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function parseId(args: string[]): number {
+  let values: { id?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { id: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const id = Number(values.id);
+  if (!values.id || !Number.isSafeInteger(id) || id < 1) throw new UsageError('--id is required: the number shown by api-key list');
+  return id;
+}
 
 function parseName(args: string[]): string {
   let values: { name?: string };

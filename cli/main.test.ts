@@ -52,7 +52,7 @@ describe('cli/main.ts', () => {
     const unknown = await cli(['frobnicate'], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
-    expect(unknown.stderr).toContain('api-key create --name NAME');
+    expect(unknown.stderr).toContain('api-key create --name NAME | list | revoke --id N');
     expect(unknown.stderr).toContain('migrate');
   }, 30_000);
 });

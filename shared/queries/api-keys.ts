@@ -1,5 +1,5 @@
 // API keys: `ep_` + 32 random bytes in base64url. Only the SHA-256 hash is stored.
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
 import { encodeBase64Url } from '../base64url';
 import type { Database } from '../db/database';
 import { apiKeys } from '../db/schema';
@@ -38,4 +38,22 @@ export async function touchApiKey(db: Database, id: number): Promise<void> {
     .update(apiKeys)
     .set({ lastUsedAt: now })
     .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_RESOLUTION_MS))));
+}
+
+/** Every key, newest first, without anything that would let one be used. */
+export async function listApiKeys(db: Database) {
+  return db
+    .select({ id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+    .from(apiKeys)
+    .orderBy(desc(apiKeys.id));
+}
+
+/** Revokes a key; false when there is no such key or it was already revoked. */
+export async function revokeApiKey(db: Database, id: number): Promise<boolean> {
+  const rows = await db
+    .update(apiKeys)
+    .set({ revokedAt: Date.now() })
+    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return rows.length === 1;
 }
