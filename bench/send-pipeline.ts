@@ -1,7 +1,7 @@
 // Send pipeline benchmark (issue 2): Edgepost's whole pipeline (claim, fan out, render,
 // sign, send) against nodemailer's pooled transport sending the same pre-rendered messages,
 // both to one loopback SMTP sink in another process, in one run.
-//   npx tsx bench/send-pipeline.ts [messages=5000] [bodyKB=50]
+//   npx tsx bench/send-pipeline.ts [messages=5000] [htmlKb=34]   (34 KB of HTML makes a ~50 KB MIME message)
 import { fork, type ChildProcess } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import mjml2html from 'mjml';
@@ -10,7 +10,7 @@ import { campaigns, subscribers } from '../shared/db/schema';
 import { deriveKeys } from '../shared/keys';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage } from '../shared/render/render-message';
-import { toMailOptions } from '../sender/drivers/mail-options';
+import { toMailOptions } from './mail-options';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedCampaign } from '../test/helpers/seed';
 import { dropQueue, startTestSender, TEST_SECRET, testSenderConfig, waitFor } from '../test/helpers/sender';

@@ -18,6 +18,7 @@ describe('classifySendError', () => {
     ['HTTP 400', new SendError('EMESSAGE', 'bad request', 400, 'http'), 'permanent'],
     ['HTTP 503', new SendError('ECONNECTION', 'unavailable', 503, 'http'), 'retry'],
     ['a template that fails for this recipient', Object.assign(new Error('render limit'), { code: 'INVALID_TEMPLATE' }), 'permanent'],
+    ['a message the MIME builder refuses', new TypeError('to: a line break in a header value'), 'permanent'],
     ['anything else', new Error('surprise'), 'retry'],
   ])('%s → %s', (_name, err, outcome) => {
     expect(classifySendError(err).outcome).toBe(outcome);

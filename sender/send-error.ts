@@ -51,8 +51,10 @@ export function classifySendError(err: unknown): ClassifiedError {
   const known = typeof e.code === 'string' && e.code in CODE_NAMES ? (e.code as ErrorCode) : undefined;
   const retryAfter = typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {};
 
-  // The template failed for this recipient (a render limit, a Liquid error): retrying renders the same.
+  // The template failed for this recipient (a render limit, a Liquid error), or the message
+  // cannot be built (the MIME builder refuses a header): trying again builds the same.
   if (e.code === 'INVALID_TEMPLATE') return { outcome: 'permanent', code: 'INVALID_TEMPLATE', message };
+  if (err instanceof TypeError) return { outcome: 'permanent', code: 'EMESSAGE', message };
   // Refused credentials or unusable settings fail every message alike: halt, and let the
   // marketer fix the server and resume, rather than burn each message's attempts.
   if (known === 'EAUTH' || known === 'ECONFIG') return { outcome: 'halt', code: known, message };

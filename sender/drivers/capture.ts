@@ -1,10 +1,9 @@
 // The local capture inbox: builds the exact MIME a relay would receive and keeps it in the
 // database instead of sending it, so a first campaign can be tried without any account.
-import { createTransport } from 'nodemailer';
 import type { Database } from '../../shared/db/database';
 import { capturedMessages } from '../../shared/db/schema';
+import { createMimeBuilder } from '../mime/build-mime';
 import type { Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { recipientAddress, toMailOptions } from './mail-options';
 
 const capabilities: DriverCapabilities = {
   input: 'raw',
@@ -15,17 +14,16 @@ const capabilities: DriverCapabilities = {
 };
 
 export function createCaptureDriver(db: Database): Driver {
-  const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  const buildMime = createMimeBuilder();
 
   return {
     name: 'capture',
     async connect() {},
     async send(message: OutgoingMessage): Promise<SendResult> {
-      const info = await composer.sendMail(toMailOptions(message));
-      const raw = (info.message as Buffer).toString('utf8');
+      const { raw, envelope } = buildMime(message);
       const [row] = await db
         .insert(capturedMessages)
-        .values({ messageId: message.messageId, toAddress: recipientAddress(message.to), subject: message.subject, raw })
+        .values({ messageId: message.messageId, toAddress: envelope.to[0]!, subject: message.subject, raw: raw.toString('utf8') })
         .returning({ id: capturedMessages.id });
       return { providerMessageId: `capture-${row!.id}`, response: 'captured' };
     },
@@ -36,8 +34,6 @@ export function createCaptureDriver(db: Database): Driver {
     async validateConfig() {
       return [];
     },
-    async close() {
-      composer.close();
-    },
+    async close() {},
   };
 }

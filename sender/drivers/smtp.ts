@@ -1,9 +1,10 @@
 // Any SMTP relay, through nodemailer's pooled transport: connections are opened once and
-// reused for many messages.
+// reused for many messages. We build the MIME ourselves (sender/mime) and hand nodemailer
+// only the bytes and the envelope: its composer was the largest cost of a send.
 import { createTransport, type Transporter } from 'nodemailer';
 import type { DriverConfig, DriverSecrets } from '../../shared/drivers/driver-config';
+import { createMimeBuilder } from '../mime/build-mime';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { toMailOptions } from './mail-options';
 
 export interface SmtpDriverOptions {
   config: DriverConfig<'smtp'>;
@@ -33,6 +34,7 @@ export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   });
+  const buildMime = createMimeBuilder();
 
   return {
     name: 'smtp',
@@ -40,7 +42,8 @@ export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver
       await transport.verify();
     },
     async send(message: OutgoingMessage): Promise<SendResult> {
-      const info = await transport.sendMail(toMailOptions(message));
+      const { raw, envelope } = buildMime(message);
+      const info = await transport.sendMail({ envelope, raw });
       const response = String(info.response ?? '');
       // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
       const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);

@@ -1,0 +1,71 @@
+// The SMTP driver against a real SMTP server on loopback: what arrives is parsed back, so
+// the MIME we build survives SMTP itself (dot-stuffing, line endings, the final CRLF).
+import { simpleParser } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMailbox } from '../../shared/render/email-address';
+import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
+import type { Driver, OutgoingMessage } from './driver';
+import { createSmtpDriver } from './smtp';
+
+function outgoing(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
+  return {
+    messageId: 41,
+    from: formatMailbox('Shöp "News", Paris', 'news@shop.example'),
+    to: formatMailbox('山田 太郎 😀', 'taro@example.jp'),
+    subject: `Grüße =?utf-8?q?x?= ${'long subject '.repeat(10)}🌷`,
+    text: `Hello\n.\n.leading dot\nFrom the top\n${'x'.repeat(2000)}\ntrailing  \nlone\rCR = sign\n`,
+    html: '<p>Grüße = 日本語</p>\n.\n',
+    envelopeFrom: 'bounces+41-0123456789ab@shop.example',
+    messageIdHeader: '<41.3.k1@shop.example>',
+    headers: { 'List-Unsubscribe': '<https://t.shop.example/u/tok>, <mailto:bounces+unsubscribe@shop.example?subject=unsubscribe%20tok>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+    ...overrides,
+  };
+}
+
+describe('smtp driver', () => {
+  let sink: SmtpSink;
+  let driver: Driver;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    driver = createSmtpDriver({ config: { host: '127.0.0.1', port: sink.port, security: 'none', poolSize: 2 }, secrets: {} });
+    await driver.connect();
+  });
+  afterAll(async () => {
+    await driver.close();
+    await sink.close();
+  });
+
+  it('delivers the message we build, with the VERP envelope, reading back field for field', async () => {
+    const message = outgoing();
+    const result = await driver.send(message);
+    expect(result.response).toMatch(/^250/);
+
+    const received = sink.received.at(-1)!;
+    expect(received.envelopeFrom).toBe(message.envelopeFrom);
+    expect(received.envelopeTo).toEqual(['taro@example.jp']);
+    const mail = await simpleParser(received.raw);
+    expect(mail.from?.value).toEqual([{ name: 'Shöp "News", Paris', address: 'news@shop.example' }]);
+    expect(mail.to).toMatchObject({ value: [{ name: '山田 太郎 😀', address: 'taro@example.jp' }] });
+    expect(mail.subject).toBe(message.subject);
+    expect(mail.messageId).toBe(message.messageIdHeader);
+    expect(mail.text).toBe(message.text);
+    expect(mail.html).toBe(message.html);
+    expect(mail.headers.get('list')).toMatchObject({ unsubscribe: { url: 'https://t.shop.example/u/tok' }, 'unsubscribe-post': { name: 'List-Unsubscribe=One-Click' } });
+  });
+
+  it('delivers a text-only message exactly, without a newline SMTP would add', async () => {
+    const message = outgoing({ html: null, text: 'Only text.\n.\nNo newline at the end' });
+    await driver.send(message);
+    const mail = await simpleParser(sink.received.at(-1)!.raw);
+    expect(mail.html).toBe(false);
+    expect(mail.text).toBe(message.text);
+  });
+
+  it('sends many messages over the pool without opening a connection each', async () => {
+    const before = sink.connections;
+    await Promise.all(Array.from({ length: 30 }, (_, i) => driver.send(outgoing({ messageId: 100 + i, to: `p${i}@example.com` }))));
+    expect(sink.received.filter((m) => /^p\d+@example\.com$/.test(m.envelopeTo[0]!))).toHaveLength(30);
+    expect(sink.connections - before).toBeLessThanOrEqual(2);
+  });
+});
