@@ -13,6 +13,9 @@ const edgeShape = {
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
   /** Base of tracking and unsubscribe links, as recipients reach the edge. */
   PUBLIC_URL: url('PUBLIC_URL', ['http://', 'https://'])
+    // It is written into every link of every message: only characters that need no
+    // escaping in a URL or an HTML attribute, and no query or fragment to append to.
+    .refine((v) => /^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~%/-]*)?$/.test(v), 'PUBLIC_URL must be a plain http(s) URL: a host, an optional port and path, no query, fragment, quotes or spaces (e.g. https://t.example.com)')
     .transform((v) => v.replace(/\/+$/, ''))
     .default('http://localhost:8787'),
   /** Root secret every signing and encryption key is derived from. */

@@ -9,6 +9,7 @@ import { formatMailbox, parseMailbox, type Mailbox } from './email-address';
 import { createLiquidEngines, liquidProblem, type LinkSource, type LiquidEngines } from './liquid-engines';
 import { createWords, lineAt, protectLiquid, type ProtectedText } from './liquid-placeholders';
 import type { Mjml2Html } from './mjml';
+import { planTemplate, type TemplatePlan } from './template-plan';
 import { TemplateError, type TemplateProblem } from './template-error';
 
 export { TemplateError, type TemplateProblem } from './template-error';
@@ -33,11 +34,11 @@ export interface CompiledCampaign {
   from: Mailbox;
   /** The From header value. */
   fromHeader: string;
-  subject: Template[];
+  /** Each part parsed and planned (template-plan.ts). */
+  subject: TemplatePlan;
   /** Null for `text` campaigns. */
-  html: Template[] | null;
-  text: Template[];
-  engines: LiquidEngines;
+  html: TemplatePlan | null;
+  text: TemplatePlan;
   /** How many links the body tracks, as written (a link in a loop counts once). */
   trackedLinks: number;
 }
@@ -63,10 +64,10 @@ export async function compileCampaign(source: CampaignSource, mjml2html: Mjml2Ht
     format: source.format,
     from: from.mailbox,
     fromHeader: formatMailbox(from.mailbox.name, from.mailbox.address),
-    subject,
-    html: body.html,
-    text: body.text,
-    engines,
+    subject: planTemplate(subject, engines.text, 't'),
+    html: body.html && planTemplate(body.html, engines.html, 'h'),
+    // Liquid tags in the HTML leave empty lines in its text version; a text campaign's own spacing is the author's.
+    text: planTemplate(body.text, engines.text, 't', body.html !== null),
     trackedLinks: links.length,
   };
 }

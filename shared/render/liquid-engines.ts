@@ -42,8 +42,9 @@ const MEMORY_LIMIT = 2_000_000;
 export function createLiquidEngines(links: readonly LinkSource[]): LiquidEngines {
   const html = lockedDownLiquid('escape');
   const text = lockedDownLiquid(undefined);
-  html.registerTag(LINK_TAG, linkTag(links, escapeHtml));
-  text.registerTag(LINK_TAG, linkTag(links, (url) => url));
+  // A link's own template is parsed by the text engine (link-rewrites.ts): its URL is escaped once, where the link is written.
+  html.registerTag(LINK_TAG, linkTag(links, text, escapeHtml));
+  text.registerTag(LINK_TAG, linkTag(links, text, (url) => url));
   html.registerTag(OPEN_PIXEL_TAG, OpenPixelTag);
   return { html, text };
 }
@@ -74,31 +75,50 @@ function unsupportedTag(name: string) {
   };
 }
 
-function linkTag(links: readonly LinkSource[], encode: (value: string) => string) {
-  return class LinkTag extends Tag {
-    private readonly href: LinkSource;
+/** `{% edgepost_link n %}`: the n-th tracked link. Exported so a campaign's plan can find it (template-plan.ts). */
+export abstract class LinkTag extends Tag {
+  /** The link's URL: fixed, or a template of its own. */
+  readonly href: LinkSource;
+  /** The engine that parsed `href` when it is a template. */
+  readonly hrefEngine: Liquid;
+  /** What the URL goes through before it is written: HTML escaping, or nothing in text. */
+  readonly encode: (url: string) => string;
 
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, links: readonly LinkSource[], hrefEngine: Liquid, encode: (url: string) => string) {
+    super(token, remainTokens, liquid);
+    const args = token.args.trim();
+    const href = /^\d+$/.test(args) ? links[Number(args)] : undefined;
+    if (href === undefined) throw new Error(`{% ${LINK_TAG} %} is Edgepost's own tag: write the link itself instead`);
+    this.href = href;
+    this.hrefEngine = hrefEngine;
+    this.encode = encode;
+  }
+
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    // Most links are fixed: only those with Liquid pay for a render of their own.
+    const url = typeof this.href === 'string' ? this.href : String(yield this.liquid.renderer.renderTemplates(this.href, ctx));
+    emitter.write(this.encode(renderState(ctx).link(url)));
+  }
+}
+
+function linkTag(links: readonly LinkSource[], hrefEngine: Liquid, encode: (value: string) => string) {
+  return class BoundLinkTag extends LinkTag {
     constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
-      super(token, remainTokens, liquid);
-      const args = token.args.trim();
-      const href = /^\d+$/.test(args) ? links[Number(args)] : undefined;
-      if (href === undefined) throw new Error(`{% ${LINK_TAG} %} is Edgepost's own tag: write the link itself instead`);
-      this.href = href;
-    }
-
-    *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-      // Most links are fixed: only those with Liquid pay for a render of their own.
-      const url = typeof this.href === 'string' ? this.href : String(yield this.liquid.renderer.renderTemplates(this.href, ctx));
-      emitter.write(encode(renderState(ctx).link(url)));
+      super(token, remainTokens, liquid, links, hrefEngine, encode);
     }
   };
 }
 
-class OpenPixelTag extends Tag {
+/** `{% edgepost_open_pixel %}`: the open pixel, just before `</body>`. */
+export class OpenPixelTag extends Tag {
   render(ctx: Context, emitter: Emitter): void {
-    const src = escapeHtml(renderState(ctx).openPixelUrl);
-    emitter.write(`<img src="${src}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`);
+    emitter.write(openPixelHtml(renderState(ctx).openPixelUrl));
   }
+}
+
+/** The open pixel's `<img>` for its URL. */
+export function openPixelHtml(url: string): string {
+  return `<img src="${escapeHtml(url)}" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />`;
 }
 
 function renderState(ctx: Context): RenderState {

@@ -1,16 +1,17 @@
 // One campaign plus one recipient makes one message: the per-recipient step, run for every
-// message, so it only merges (Liquid templates parsed at compile time, rendered
+// message, so it only merges (Liquid templates parsed and planned at compile time, rendered
 // synchronously) and signs (every token of the message in two parallel batches).
-import type { Liquid, Template } from 'liquidjs';
 import type { Keys } from '../keys';
 import { signToken } from '../tokens';
 import { verpAddress } from '../verp';
 import type { CompiledCampaign } from './compile-campaign';
 import { formatMailbox, isDeliverableAddress } from './email-address';
-import { RENDER_STATE, liquidProblem, type RenderState } from './liquid-engines';
+import { RENDER_STATE, liquidProblem, openPixelHtml, type RenderState } from './liquid-engines';
 import { createLinkTracker } from './link-tracker';
 import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
+import { finishPart, renderPlan, type PlanRun, type PlannedPart } from './render-plan';
 import { TemplateError, type TemplateField } from './template-error';
+import type { TemplatePlan } from './template-plan';
 
 export interface Recipient {
   /** The `messages` row id: every token and the VERP address name it. */
@@ -69,19 +70,17 @@ export async function renderMessage(
     preferences_url: unsubscribeUrl,
     [RENDER_STATE]: state,
   };
-  const { html: htmlEngine, text: textEngine } = compiled.engines;
-  const subject = oneLine(renderPart(textEngine, compiled.subject, scope, 'subject'));
-  const html = compiled.html ? renderPart(htmlEngine, compiled.html, scope, 'body') : null;
-  const rendered = renderPart(textEngine, compiled.text, scope, 'body');
-  // Liquid tags in the HTML leave empty lines in its text version; a text campaign's own spacing is the author's.
-  const text = compiled.html ? tidyText(rendered) : rendered;
-  const withSignedLinks = await links.sign(keys, messageId);
+  const run: PlanRun = { scope, links, pixel: openToken ? openPixelHtml(state.openPixelUrl) : '', outputs: new Map() };
+  const subject = renderPart(compiled.subject, run, 'subject');
+  const html = compiled.html ? renderPart(compiled.html, run, 'body') : null;
+  const text = renderPart(compiled.text, run, 'body');
+  const signed = await links.sign(keys, messageId);
   return {
     from: compiled.fromHeader,
     to: formatMailbox(subscriber.name, subscriber.email),
-    subject,
-    html: html === null ? null : withSignedLinks(html),
-    text: withSignedLinks(text),
+    subject: oneLine(finishPart(subject, signed)),
+    html: html && finishPart(html, signed),
+    text: finishPart(text, signed),
     envelopeFrom,
     messageIdHeader: messageIdHeader(messageId, compiled.id, keys.trackingKeyId, compiled.from.domain),
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
@@ -92,17 +91,12 @@ export async function renderMessage(
  * Renders one part. A Liquid error here (a budget exceeded, a filter given data it cannot
  * take) will not go away on retry, so it becomes a TemplateError, like a compile error.
  */
-function renderPart(engine: Liquid, template: Template[], scope: object, field: TemplateField): string {
+function renderPart(plan: TemplatePlan, run: PlanRun, field: TemplateField): PlannedPart {
   try {
-    return String(engine.renderSync(template, scope));
+    return renderPlan(plan, run);
   } catch (err) {
     throw new TemplateError([liquidProblem(err, field, false)], 'the campaign does not render for this recipient');
   }
-}
-
-/** At most one blank line in a row (blank: nothing but spaces), none at the ends. */
-function tidyText(text: string): string {
-  return text.replace(/\n(?:[ \t]*\n){2,}/g, '\n\n').trim();
 }
 
 /** A header must stay one line whatever the merge fields hold. */

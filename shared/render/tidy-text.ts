@@ -1,0 +1,54 @@
+// The plain-text part of an HTML campaign keeps at most one blank line in a row: Liquid tags
+// in the HTML leave empty lines behind. Tidying the whole text per render scans every
+// character of it; a planned part (template-plan.ts) has the inside of its static text tidied
+// once, at compile time, and only the stretches where merged values meet it per render.
+// That gives the same text: a run of blank lines cannot cross a character that is not a
+// space, tab or newline, and the inside of static text begins and ends with one.
+
+const BLANK_LINES = /\n(?:[ \t]*\n){2,}/g;
+
+/** At most one blank line in a row (blank: nothing but spaces), none at the ends. */
+export function tidyText(text: string): string {
+  return text.replace(BLANK_LINES, '\n\n').trim();
+}
+
+export interface SplitText {
+  /** Spaces, tabs and newlines the text starts with: all of it when it holds nothing else. */
+  lead: string;
+  /** The rest, tidied: empty, or starting and ending with some other character. */
+  inside: string;
+  trail: string;
+}
+
+/** Splits static text into what can be tidied now and the edges a merged value may extend. */
+export function splitForTidy(text: string): SplitText {
+  let start = 0;
+  while (start < text.length && isBlank(text[start]!)) start++;
+  if (start === text.length) return { lead: text, inside: '', trail: '' };
+  let end = text.length;
+  while (isBlank(text[end - 1]!)) end--;
+  return { lead: text.slice(0, start), inside: text.slice(start, end).replace(BLANK_LINES, '\n\n'), trail: text.slice(end) };
+}
+
+/** tidyText of the joined pieces, when `inside[i]` marks the pieces that are already tidied insides of static text. */
+export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]): string {
+  let text = '';
+  let between = '';
+  for (let i = 0; i < pieces.length; i++) {
+    if (inside[i]) {
+      text += tidyBetween(between) + pieces[i]!;
+      between = '';
+    } else {
+      between += pieces[i]!;
+    }
+  }
+  return (text + tidyBetween(between)).trim();
+}
+
+function isBlank(char: string): boolean {
+  return char === ' ' || char === '\t' || char === '\n';
+}
+
+function tidyBetween(text: string): string {
+  return text.includes('\n') ? text.replace(BLANK_LINES, '\n\n') : text;
+}
