@@ -3,6 +3,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMailbox } from '../../shared/render/email-address';
+import { describeDriverConformance, type AcceptedMessage, type RelayFailure } from '../../test/helpers/driver-conformance';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
 import type { Driver, OutgoingMessage } from './driver';
 import { createSmtpDriver } from './smtp';
@@ -68,4 +69,52 @@ describe('smtp driver', () => {
     expect(sink.received.filter((m) => /^p\d+@example\.com$/.test(m.envelopeTo[0]!))).toHaveLength(30);
     expect(sink.connections - before).toBeLessThanOrEqual(2);
   });
+});
+
+describeDriverConformance({
+  name: 'smtp',
+  async start() {
+    const credentials = { user: 'relay-user', pass: 'relay-pass' };
+    const sink = await startSmtpSink({ auth: credentials });
+    const config = { host: '127.0.0.1', port: sink.port, security: 'none' as const, poolSize: 2 };
+    const driver = createSmtpDriver({ config, secrets: credentials });
+    const answers: Record<RelayFailure, { code: number; message: string }> = {
+      rate_limited: { code: 450, message: '4.7.1 Too many messages, slow down' },
+      unavailable: { code: 451, message: '4.3.0 Temporary local problem' },
+      recipient_rejected: { code: 550, message: '5.1.1 No such user here' },
+    };
+    const others: Driver[] = [];
+    return {
+      driver,
+      async accepted(): Promise<AcceptedMessage[]> {
+        return Promise.all(
+          sink.received.map(async (received) => {
+            const mail = await simpleParser(received.raw);
+            const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
+            return {
+              to: received.envelopeTo[0]!,
+              from: mail.from!.value[0]!.address!,
+              subject: mail.subject ?? '',
+              html: mail.html || null,
+              text: mail.text ?? '',
+              headers,
+            };
+          }),
+        );
+      },
+      failNext(failure) {
+        let used = false;
+        sink.rejectRecipient = () => (used ? null : ((used = true), answers[failure]));
+      },
+      withBadCredentials() {
+        const bad = createSmtpDriver({ config, secrets: { user: credentials.user, pass: 'wrong' } });
+        others.push(bad);
+        return bad;
+      },
+      async close() {
+        await Promise.all([driver, ...others].map((d) => d.close()));
+        await sink.close();
+      },
+    };
+  },
 });

@@ -21,7 +21,12 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /** Require AUTH PLAIN/LOGIN with these credentials (over plain TCP: loopback only). */
+  auth?: { user: string; pass: string };
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const sink: SmtpSink = {
     port: 0,
     received: [],
@@ -30,9 +35,16 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     rejectRecipient: () => null,
     close: async () => {},
   };
+  const { auth } = options;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: !auth,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    onAuth(login, _session, callback) {
+      if (auth && login.username === auth.user && login.password === auth.pass) return callback(null, { user: login.username });
+      callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+    },
     logger: false,
     size: 50 * 1024 * 1024,
     onConnect(_session, callback) {
