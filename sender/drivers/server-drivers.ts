@@ -3,12 +3,11 @@
 import { eq } from 'drizzle-orm';
 import type { Database } from '../../shared/db/database';
 import { sendingServers } from '../../shared/db/schema';
-import { checkDriverSettings, type DriverConfig, type DriverSecrets } from '../../shared/drivers/driver-config';
+import { checkDriverSettings, type DriverName } from '../../shared/drivers/driver-config';
 import { decryptSecrets } from '../../shared/secret-box';
 import { SendError } from '../send-error';
-import { createCaptureDriver } from './capture';
 import type { Driver } from './driver';
-import { createSmtpDriver } from './smtp';
+import { driverFactories } from './driver-factories';
 
 export interface ServerDrivers {
   /** The driver for a server, as of the given settings version (its `updated_at`). */
@@ -33,14 +32,9 @@ export function createServerDrivers(db: Database, secretsKey: CryptoKey): Server
       const problems = settings.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
       throw new SendError('ECONFIG', `sending server "${server.name}" is misconfigured: ${problems}`);
     }
-    switch (server.driver) {
-      case 'smtp':
-        return createSmtpDriver({ config: settings.config as DriverConfig<'smtp'>, secrets: settings.secrets as DriverSecrets<'smtp'> });
-      case 'capture':
-        return createCaptureDriver(db);
-      default:
-        throw new SendError('ECONFIG', `sending server "${server.name}" uses driver "${server.driver}", which this sender does not have`);
-    }
+    // checkDriverSettings accepted the name and parsed the settings with that driver's schema.
+    const factory = driverFactories[server.driver as DriverName] as (settings: { config: unknown; secrets: unknown }, db: Database) => Driver;
+    return factory({ config: settings.config, secrets: settings.secrets }, db);
   }
 
   return {
