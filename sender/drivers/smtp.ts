@@ -1,7 +1,7 @@
 // Any SMTP relay, through nodemailer's pooled transport: connections are opened once and
 // reused for many messages. We build the MIME ourselves (sender/mime) and hand nodemailer
 // only the bytes and the envelope: its composer was the largest cost of a send.
-import { createTransport, type Transporter } from 'nodemailer';
+import { createTransport, type SMTPPoolOptions, type Transporter } from 'nodemailer';
 import type { DriverConfig, DriverSecrets } from '../../shared/drivers/driver-config';
 import { createMimeBuilder } from '../mime/build-mime';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
@@ -20,24 +20,45 @@ const capabilities: DriverCapabilities = {
 };
 
 export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver {
+  return createSmtpTransportDriver({
+    name: 'smtp',
+    transport: {
+      host: config.host,
+      port: config.port,
+      secure: config.security === 'tls',
+      requireTLS: config.security === 'starttls',
+      ignoreTLS: config.security === 'none',
+      maxConnections: config.poolSize ?? 5,
+      ...(secrets.user ? { auth: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
+    },
+  });
+}
+
+export interface SmtpTransportDriverOptions {
+  name: string;
+  /** nodemailer's pool options: host, port, TLS mode, auth (login or OAuth2), pool size. */
+  transport: SMTPPoolOptions;
+  /** Turns a failed verify into a problem the marketer can fix; by default the login or the host. */
+  explainVerifyError?: (err: { code?: string; message?: string }) => ConfigProblem;
+}
+
+/** A driver over nodemailer's pooled SMTP transport: the code every SMTP-speaking driver shares. */
+export function createSmtpTransportDriver({ name, transport: options, explainVerifyError }: SmtpTransportDriverOptions): Driver {
   const transport: Transporter = createTransport({
-    pool: true,
-    host: config.host,
-    port: config.port,
-    secure: config.security === 'tls',
-    requireTLS: config.security === 'starttls',
-    ignoreTLS: config.security === 'none',
-    maxConnections: config.poolSize ?? 5,
     maxMessages: Infinity,
-    ...(secrets.user ? { auth: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
+    ...options,
+    pool: true,
   });
+  const explain =
+    explainVerifyError ??
+    ((e) => ({ path: e.code === 'EAUTH' ? 'secrets' : 'config.host', message: `${options.host}:${options.port}: ${e.message ?? String(e)}` }));
   const buildMime = createMimeBuilder();
 
   return {
-    name: 'smtp',
+    name,
     async connect() {
       await transport.verify();
     },
@@ -58,9 +79,7 @@ export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver
         await transport.verify();
         return [];
       } catch (err) {
-        const e = err as { code?: string; message?: string };
-        const path = e.code === 'EAUTH' ? 'secrets' : 'config.host';
-        return [{ path, message: `${config.host}:${config.port}: ${e.message ?? String(err)}` }];
+        return [explain(err as { code?: string; message?: string })];
       }
     },
     async close() {

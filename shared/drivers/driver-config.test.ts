@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkDriverSettings, driverNames } from './driver-config';
 
 describe('driver settings', () => {
-  it('knows the smtp and capture drivers', () => {
-    expect(driverNames).toEqual(['smtp', 'capture']);
+  it('knows every driver the sender plane ships', () => {
+    expect([...driverNames].sort()).toEqual(['capture', 'elasticemail', 'gmail', 'mailgun', 'postmark', 'sendgrid', 'ses', 'smtp', 'sparkpost']);
   });
 
   it('accepts smtp settings and applies defaults', () => {
@@ -42,7 +42,7 @@ describe('driver settings', () => {
     expect(checkDriverSettings('capture', { host: 'x' }, {}).ok).toBe(false);
     expect(checkDriverSettings('pigeon', {}, {})).toEqual({
       ok: false,
-      problems: [{ path: 'driver', message: 'unknown driver "pigeon"; use one of: smtp, capture' }],
+      problems: [{ path: 'driver', message: `unknown driver "pigeon"; use one of: ${driverNames.join(', ')}` }],
     });
   });
 });

@@ -3,6 +3,13 @@
 // Adding a driver is one entry in `driverSettings`. Settings are split in two: `config` is
 // shown back to the marketer, `secrets` is encrypted at rest and never returned.
 import { z } from 'zod';
+import { elasticEmailSettings } from './elasticemail-settings';
+import { gmailSettings } from './gmail-settings';
+import { mailgunSettings } from './mailgun-settings';
+import { postmarkSettings } from './postmark-settings';
+import { sendgridSettings } from './sendgrid-settings';
+import { sesSettings } from './ses-settings';
+import { sparkpostSettings } from './sparkpost-settings';
 
 export interface DriverSettings {
   /** One line for the API docs and the dashboard. */
@@ -42,6 +49,13 @@ export const driverSettings = {
     config: smtpConfig,
     secrets: smtpSecrets,
   },
+  gmail: gmailSettings,
+  sendgrid: sendgridSettings,
+  postmark: postmarkSettings,
+  ses: sesSettings,
+  mailgun: mailgunSettings,
+  sparkpost: sparkpostSettings,
+  elasticemail: elasticEmailSettings,
   capture: {
     description: 'Sends nothing: keeps each message in the local capture inbox (GET /api/captured-messages).',
     config: z.strictObject({}),

@@ -18,12 +18,16 @@ export interface SmtpSink {
   delayMs: number;
   /** Answer for a recipient: null accepts; `{ code, message }` refuses. Checked per RCPT. */
   rejectRecipient: (address: string) => { code: number; message: string } | null;
+  /** Text after "250 " when a message is accepted; null keeps smtp-server's "OK: message queued". */
+  acceptReply: string | null;
   close(): Promise<void>;
 }
 
 export interface SmtpSinkOptions {
   /** Require AUTH PLAIN/LOGIN with these credentials (over plain TCP: loopback only). */
   auth?: { user: string; pass: string };
+  /** Also offer AUTH XOAUTH2 (as Gmail does) for this user, with tokens this check accepts. */
+  xoauth2?: { user: string; acceptsToken: (accessToken: string) => boolean };
 }
 
 export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
@@ -33,15 +37,22 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     connections: 0,
     delayMs: 0,
     rejectRecipient: () => null,
+    acceptReply: null,
     close: async () => {},
   };
-  const { auth } = options;
+  const { auth, xoauth2 } = options;
+  const needsAuth = Boolean(auth || xoauth2);
   const server = new SMTPServer({
-    authOptional: !auth,
-    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    authOptional: !needsAuth,
+    disabledCommands: needsAuth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
+    authMethods: xoauth2 ? ['PLAIN', 'LOGIN', 'XOAUTH2'] : ['PLAIN', 'LOGIN'],
     onAuth(login, _session, callback) {
+      if (login.method === 'XOAUTH2') {
+        if (xoauth2 && login.username === xoauth2.user && xoauth2.acceptsToken(login.accessToken ?? '')) return callback(null, { user: login.username });
+        // Gmail's answer to a stale or wrong token: a JSON challenge, then 535 once the client gives up.
+        return callback(null, { data: { status: '401', schemes: 'Bearer', scope: 'https://mail.google.com/' } });
+      }
       if (auth && login.username === auth.user && login.password === auth.pass) return callback(null, { user: login.username });
       callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
     },
@@ -67,7 +78,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           envelopeTo: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
         });
-        callback(null);
+        if (sink.acceptReply === null) callback(null);
+        else callback(null, sink.acceptReply);
       });
     },
   });
