@@ -8,6 +8,7 @@ import { campaignsRoutes } from './routes/campaigns';
 import { capturedMessagesRoutes } from './routes/captured-messages';
 import { healthRoutes } from './routes/health';
 import { listsRoutes } from './routes/lists';
+import { sendingServerChecksRoutes } from './routes/sending-server-checks';
 import { sendingServersRoutes } from './routes/sending-servers';
 import { subscribersRoutes } from './routes/subscribers';
 import { trackingRoutes } from './routes/tracking';
@@ -27,6 +28,7 @@ export function createApp(deps: AppDeps) {
   api.route('/', listsRoutes(deps));
   api.route('/', subscribersRoutes(deps));
   api.route('/', sendingServersRoutes(deps));
+  api.route('/', sendingServerChecksRoutes(deps));
   api.route('/', campaignsRoutes(deps));
   api.route('/', capturedMessagesRoutes(deps));
 

@@ -12,6 +12,7 @@ import { createDispatcher, type DispatcherOptions } from './dispatcher';
 import { createServerDrivers } from './drivers/server-drivers';
 import { createSendQueue } from './send-queue';
 import { createSendWorker } from './send-worker';
+import { createServerChecker } from './server-checks';
 
 export interface SenderHandle {
   senderId: string;
@@ -59,11 +60,13 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   worker.on('error', (err) => console.error('send worker error:', err.message));
   const dispatcher = createDispatcher({ db, queue, senderId, leaseMs: config.SENDER_LEASE_SECONDS * 1000, ...tuning });
   dispatcher.start();
+  const serverChecker = createServerChecker(db, drivers);
+  serverChecker.start();
 
   return {
     senderId,
     async close() {
-      await dispatcher.stop();
+      await Promise.all([dispatcher.stop(), serverChecker.stop()]);
       // Let in-flight sends finish; past the grace period, hand them back to the queue
       // (their lock lapses and another worker retries them).
       const graceful = worker.close();

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimServerCheck, recordServerCheck } from '../../shared/queries/server-checks';
 import { deriveKeys } from '../../shared/keys';
 import { decryptSecrets, encryptSecrets } from '../../shared/secret-box';
 import { createTestApp, type TestApp } from '../../test/helpers/app';
@@ -107,9 +108,18 @@ describe('sending servers API', () => {
     expect(capture.body).toMatchObject({ driver: 'capture', config: {}, secretsSet: [] });
   });
 
-  it('validates the saved settings and says no connection was tried', async () => {
+  it('validates the saved settings, then asks a sender container for a live check', async () => {
     const { id } = (await t.api('POST', '/api/sending-servers', smtp)).body;
-    expect((await t.api('POST', `/api/sending-servers/${id}/validate`)).body).toEqual({ ok: true, problems: [], connectionTested: false });
+    expect((await t.api('GET', `/api/sending-servers/${id}`)).body.connectionCheck).toEqual({ status: 'never', checkedAt: null, problems: [] });
+    // No sender answers within wait=0: the check stays pending.
+    expect((await t.api('POST', `/api/sending-servers/${id}/validate?wait=0`)).body).toMatchObject({ ok: false, problems: [], connection: { status: 'pending' } });
+    // A sender container takes the request and records what the relay said.
+    const claimed = await claimServerCheck(t.database.db);
+    expect(claimed?.id).toBe(id);
+    expect(await claimServerCheck(t.database.db)).toBeNull();
+    await recordServerCheck(t.database.db, id, [{ path: 'secrets', message: '535 5.7.8 Authentication credentials invalid' }]);
+    expect((await t.api('GET', `/api/sending-servers/${id}`)).body.connectionCheck).toMatchObject({ status: 'failed', problems: [{ path: 'secrets' }] });
+    expect((await t.api('POST', `/api/sending-servers/${id}/validate?wait=30`)).status).toBe(400);
 
     // Settings saved by an older version, or secrets sealed under another SECRET_KEY.
     const otherKeys = await deriveKeys('a-different-secret-key-0123456789');

@@ -11,11 +11,13 @@ import {
   updateSendingServer,
   type SendingServerRow,
 } from '../../shared/queries/sending-servers';
-import { decryptSecrets, encryptSecrets, type SecretValues } from '../../shared/secret-box';
+import { encryptSecrets } from '../../shared/secret-box';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
+import { readServerSecrets } from '../server-secrets';
 import { validationHook } from '../validation-hook';
+import { ConnectionCheckSchema, connectionCheckOf } from './sending-server-checks';
 
 const tags = ['Sending servers'];
 
@@ -41,6 +43,7 @@ const SendingServerSchema = z
     secretsProblem: z.string().nullable().openapi({ description: 'Why the stored secrets cannot be read (e.g. SECRET_KEY changed); null when they can.' }),
     ratePerSecond: z.number().nullable(),
     isDefault: z.boolean(),
+    connectionCheck: ConnectionCheckSchema,
     createdAt: Timestamp,
     updatedAt: Timestamp,
   })
@@ -70,16 +73,6 @@ const UpdateBody = z
   })
   .strict();
 
-const ValidationSchema = z
-  .object({
-    ok: z.boolean().openapi({ description: "Whether the saved settings pass the driver's schema." }),
-    problems: z.array(z.object({ path: z.string(), message: z.string() })),
-    connectionTested: z.literal(false).openapi({
-      description: 'Always false: this checks the saved settings only. Connecting to the relay is the sender plane\'s job (it comes with the drivers).',
-    }),
-  })
-  .openapi('SendingServerValidation');
-
 /** Merges `patch` into `base`: a null value removes the field (as in a JSON merge patch). */
 function mergeFields(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
   const merged = { ...base };
@@ -94,20 +87,14 @@ export function sendingServersRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const { db, keys } = deps;
 
-  async function readSecrets(row: SendingServerRow): Promise<{ values: SecretValues; problem: string | null }> {
-    if (!row.secrets) return { values: {}, problem: null };
-    try {
-      return { values: await decryptSecrets(keys.secrets, row.secrets), problem: null };
-    } catch (err) {
-      return { values: {}, problem: `${(err as Error).message} Send the secrets again with PATCH.` };
-    }
-  }
+  const readSecrets = (row: SendingServerRow) => readServerSecrets(keys.secrets, row);
 
   async function toServerBody(row: SendingServerRow) {
     const { values, problem } = await readSecrets(row);
-    const { secrets: _sealed, ...rest } = row;
+    const { secrets: _sealed, checkRequestedAt: _asked, checkedAt: _checked, checkProblems: _problems, ...rest } = row;
     return {
       ...rest,
+      connectionCheck: connectionCheckOf(row),
       secretsSet: Object.keys(values).sort(),
       secretsProblem: problem,
       createdAt: iso(row.createdAt),
@@ -214,25 +201,6 @@ export function sendingServersRoutes(deps: AppDeps) {
       if (!result) throw notFound(id);
       if (!result.deleted) throw new ApiError(409, 'CONFLICT', `Sending server ${id} cannot be deleted: ${result.reason}.`);
       return c.body(null, 204);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/sending-servers/{id}/validate',
-      tags,
-      summary: "Check the saved settings against the driver's schema (no connection is made)",
-      request: { params: IdParams },
-      responses: { 200: jsonContent(ValidationSchema, 'Whether the settings are valid, and what to fix'), 404: errors[404] },
-    }),
-    async function validateSendingServerHandler(c) {
-      const { id } = c.req.valid('param');
-      const row = await requireServer(id);
-      const { values, problem } = await readSecrets(row);
-      const checked = checkDriverSettings(row.driver, row.config, values);
-      const problems = [...(problem ? [{ path: 'secrets', message: problem }] : []), ...(checked.ok ? [] : checked.problems)];
-      return c.json({ ok: problems.length === 0, problems, connectionTested: false as const }, 200);
     },
   );
 

@@ -8,6 +8,7 @@ import { elasticEmailApi, type elasticEmailSettings } from '../../shared/drivers
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface ElasticEmailDriverOptions {
   config: z.output<typeof elasticEmailSettings.config>;
@@ -45,19 +46,11 @@ export function createElasticEmailDriver({ config, secrets }: ElasticEmailDriver
 
   /** One request to the API; network failures and timeouts become retryable SendErrors. */
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: { 'X-ElasticEmail-ApiKey': secrets.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `Elastic Email did not answer within ${timeoutMs} ms (${base})`);
-      throw new SendError('ECONNECTION', `could not reach Elastic Email at ${base}: ${String((e.cause as Error | undefined)?.message ?? e.message)}`);
-    }
+    const response = await fetchWithDeadline(fetch, `${base}${path}`, {
+      method,
+      headers: { 'X-ElasticEmail-ApiKey': secrets.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }, 'Elastic Email', timeoutMs);
     const text = await response.text();
     let parsed: unknown = {};
     try {
@@ -138,11 +131,3 @@ function sendErrorOf(answer: Answer, what: string): SendError {
   return new SendError(code, words, answer.status, 'http', retryAfterMs(answer.headers.get('retry-after')));
 }
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}

@@ -6,6 +6,7 @@ import { mailgunRegions, type mailgunSettings } from '../../shared/drivers/mailg
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface MailgunDriverOptions {
   config: z.output<typeof mailgunSettings.config>;
@@ -40,18 +41,8 @@ export function createMailgunDriver({ config, secrets }: MailgunDriverOptions, d
   const buildMime = createMimeBuilder();
 
   /** One request to Mailgun; network failures and timeouts become retryable SendErrors. */
-  async function request(path: string, init: RequestInit = {}): Promise<Response> {
-    try {
-      return await doFetch(`${base}${path}`, {
-        ...init,
-        headers: { authorization, accept: 'application/json' },
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `Mailgun (${base}) did not answer within ${timeoutMs / 1000} s`, undefined, 'http');
-      throw new SendError('ECONNECTION', `could not reach Mailgun at ${base}: ${String(e.cause ?? e.message)}`, undefined, 'http');
-    }
+  function request(path: string, init: Omit<RequestInit, 'signal'> = {}): Promise<Response> {
+    return fetchWithDeadline(doFetch, `${base}${path}`, { ...init, headers: { authorization, accept: 'application/json' } }, 'Mailgun', timeoutMs);
   }
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
@@ -75,12 +66,12 @@ export function createMailgunDriver({ config, secrets }: MailgunDriverOptions, d
 
   function mailgunError(res: Response, body: string): SendError {
     const words = `Mailgun answered ${res.status}: ${providerWords(body)}`;
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const retryAfter = retryAfterMs(res.headers.get('retry-after'));
     if (res.status === 401 || res.status === 403) return new SendError('EAUTH', `the API key was refused by Mailgun (${res.status}): ${providerWords(body)}`, res.status, 'http');
     // No such domain in this account and region: no message can go out until it is fixed.
     if (res.status === 404) return new SendError('ECONFIG', `${words} (is ${config.domain} a Mailgun domain in the ${config.region} region?)`, res.status, 'http');
-    if (res.status === 429) return new SendError('ERATELIMIT', words, 429, 'http', retryAfterMs);
-    if (res.status === 408 || res.status >= 500) return new SendError('ECONNECTION', words, res.status, 'http', retryAfterMs);
+    if (res.status === 429) return new SendError('ERATELIMIT', words, 429, 'http', retryAfter);
+    if (res.status === 408 || res.status >= 500) return new SendError('ECONNECTION', words, res.status, 'http', retryAfter);
     return new SendError(/\bto\b.*address/i.test(body) ? 'EENVELOPE' : 'EMESSAGE', words, res.status, 'http');
   }
 
@@ -161,10 +152,3 @@ function parseJson(body: string): unknown {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds; undefined when absent or unreadable. */
-function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

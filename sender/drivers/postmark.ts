@@ -8,6 +8,7 @@ import { POSTMARK_API, type postmarkSettings } from '../../shared/drivers/postma
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface PostmarkDriverOptions {
   config: z.output<typeof postmarkSettings.config>;
@@ -47,24 +48,16 @@ export function createPostmarkDriver({ config, secrets }: PostmarkDriverOptions,
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;
 
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    try {
-      return await doFetch(`${base}${path}`, {
-        method,
-        headers: {
-          'X-Postmark-Server-Token': secrets.serverToken,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      // fetch fails with a TypeError on network errors: not a fault of the message.
-      const e = err as { name?: string; message?: string; cause?: { message?: string } };
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `Postmark (${base}) did not answer within ${timeoutMs} ms`);
-      throw new SendError('ECONNECTION', `could not reach Postmark (${base}): ${e.cause?.message ?? e.message ?? String(err)}`);
-    }
+  function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    return fetchWithDeadline(doFetch, `${base}${path}`, {
+      method,
+      headers: {
+        'X-Postmark-Server-Token': secrets.serverToken,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }, 'Postmark', timeoutMs);
   }
 
   /** The configured stream must exist on the server and be a broadcast stream. */
@@ -156,9 +149,9 @@ function postmarkError(response: Response, answer: { ErrorCode?: unknown; Messag
   const message = `Postmark refused the message (${status}${code === undefined ? '' : `, ErrorCode ${code}`}): ${words(answer, response)}`;
   if (status === 401 || status === 403 || code === 10) return new SendError('EAUTH', message, status, 'http');
   if (code !== undefined && SERVER_PROBLEMS[code]) return new SendError('ECONFIG', `${SERVER_PROBLEMS[code]}. ${message}`, status, 'http');
-  if (status === 429 || code === 429) return new SendError('ERATELIMIT', message, 429, 'http', retryAfterMs(response.headers));
+  if (status === 429 || code === 429) return new SendError('ERATELIMIT', message, 429, 'http', retryAfterMs(response.headers.get('retry-after')));
   // ErrorCode 100: Postmark is in maintenance; whatever the status, try again later.
-  if (status >= 500 || code === 100) return new SendError('ECONNECTION', message, status >= 500 ? status : 503, 'http', retryAfterMs(response.headers));
+  if (status >= 500 || code === 100) return new SendError('ECONNECTION', message, status >= 500 ? status : 503, 'http', retryAfterMs(response.headers.get('retry-after')));
   // 406 inactive recipient (bounced, complained or unsubscribed at Postmark), 300 invalid
   // request: permanent for this message. A 200 with an ErrorCode counts as a 422.
   return new SendError(code === 406 ? 'EENVELOPE' : 'EMESSAGE', message, status < 400 ? 422 : status, 'http');
@@ -166,16 +159,6 @@ function postmarkError(response: Response, answer: { ErrorCode?: unknown; Messag
 
 function words(answer: { Message?: unknown } | undefined, response: Response): string {
   return typeof answer?.Message === 'string' && answer.Message ? answer.Message : response.statusText || '(no details)';
-}
-
-/** Retry-After, in seconds or as an HTTP date. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 // Postmark's answers are JSON objects; anything else (an HTML error page from a proxy) is not.

@@ -92,7 +92,7 @@ describe('sendgrid driver', () => {
     expect(await driverFor().validateConfig()).toEqual([]);
 
     const closed = createSendgridDriver({ config: { region: 'global', endpoint: 'http://127.0.0.1:9' }, secrets: { apiKey: 'SG.x' } });
-    expect(await closed.validateConfig()).toEqual([{ path: 'config.endpoint', message: expect.stringContaining('could not reach http://127.0.0.1:9') }]);
+    expect(await closed.validateConfig()).toEqual([{ path: 'config.endpoint', message: expect.stringContaining('could not reach SendGrid at http://127.0.0.1:9') }]);
   });
 
   it('counts an unreachable host as retryable, not as a bad message', async () => {

@@ -7,6 +7,7 @@ import { sendgridRegionHosts, type sendgridSettings } from '../../shared/drivers
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SendgridDriverOptions {
   config: z.output<typeof sendgridSettings.config>;
@@ -40,24 +41,16 @@ export function createSendgridDriver({ config, secrets }: SendgridDriverOptions,
   const timeoutMs = deps.timeoutMs ?? 30_000;
   const where = config.endpoint ? base : `SendGrid (${config.region} region)`;
 
-  async function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
-    try {
-      return await doFetch(`${base}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${secrets.apiKey}`,
-          Accept: 'application/json',
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      // fetch fails with a TypeError on network errors: not a fault of the message.
-      const e = err as { name?: string; message?: string; cause?: { message?: string } };
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `${where} did not answer within ${timeoutMs} ms`);
-      throw new SendError('ECONNECTION', `could not reach ${where}: ${e.cause?.message ?? e.message ?? String(err)}`);
-    }
+  function request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
+    return fetchWithDeadline(doFetch, `${base}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${secrets.apiKey}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }, 'SendGrid', timeoutMs);
   }
 
   return {
@@ -133,7 +126,7 @@ function sendgridError(response: Response, text: string): SendError {
   const status = response.status;
   const message = `SendGrid refused the message (${status}): ${words}`;
   if (status === 401 || status === 403) return new SendError('EAUTH', message, status, 'http');
-  return new SendError(status === 429 ? 'ERATELIMIT' : status >= 500 ? 'ECONNECTION' : 'EMESSAGE', message, status, 'http', retryAfterMs(response.headers));
+  return new SendError(status === 429 ? 'ERATELIMIT' : status >= 500 ? 'ECONNECTION' : 'EMESSAGE', message, status, 'http', rateLimitWaitMs(response.headers));
 }
 
 function providerWords(text: string): string {
@@ -147,16 +140,11 @@ function providerWords(text: string): string {
 }
 
 /** Retry-After (seconds or a date), else SendGrid's X-RateLimit-Reset (a Unix time). */
-function retryAfterMs(headers: Headers): number | undefined {
-  const retryAfter = headers.get('retry-after');
-  if (retryAfter) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const at = Date.parse(retryAfter);
-    if (!Number.isNaN(at)) return Math.max(0, at - Date.now());
-  }
+function rateLimitWaitMs(headers: Headers, now = Date.now()): number | undefined {
+  const retryAfter = retryAfterMs(headers.get('retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = Number(headers.get('x-ratelimit-reset'));
-  if (headers.get('x-ratelimit-reset') && Number.isFinite(reset)) return Math.max(0, reset * 1000 - Date.now());
+  if (headers.get('x-ratelimit-reset') && Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { sesEndpoint, type sesSettings } from '../../shared/drivers/ses-settings
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SesDriverOptions {
   config: z.output<typeof sesSettings.config>;
@@ -57,19 +58,13 @@ export function createSesDriver({ config, secrets }: SesDriverOptions, deps: Ses
 
   /** One signed request to the SES API; network failures and timeouts become retryable SendErrors. */
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<SesAnswer> {
-    let response: Response;
-    try {
-      const request = await signer.sign(`${base}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      response = await fetch(request, { signal: AbortSignal.timeout(timeoutMs) });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `SES did not answer within ${timeoutMs} ms (${base})`);
-      throw new SendError('ECONNECTION', `could not reach SES at ${base}: ${String((e.cause as Error | undefined)?.message ?? e.message)}`);
-    }
+    // Signing is local work (no network), so it stays outside the deadline.
+    const request = await signer.sign(`${base}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const response = await fetchWithDeadline(fetch, request, {}, 'SES', timeoutMs);
     const text = await response.text();
     let parsed: Record<string, unknown> = {};
     try {
@@ -155,11 +150,3 @@ function problemOf(answer: SesAnswer, region: string): ConfigProblem {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds. */
-function retryAfterMs(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}

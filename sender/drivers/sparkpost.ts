@@ -7,6 +7,7 @@ import { sparkpostRegions, type sparkpostSettings } from '../../shared/drivers/s
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SparkpostDriverOptions {
   config: z.output<typeof sparkpostSettings.config>;
@@ -53,19 +54,12 @@ export function createSparkpostDriver({ config, secrets }: SparkpostDriverOption
   const buildMime = createMimeBuilder();
 
   /** One request to SparkPost; network failures and timeouts become retryable SendErrors. */
-  async function request(path: string, init: { method?: string; json?: unknown } = {}): Promise<Response> {
-    try {
-      return await doFetch(`${base}${path}`, {
-        method: init.method ?? 'GET',
-        headers: { authorization: secrets.apiKey, accept: 'application/json', ...(init.json ? { 'content-type': 'application/json' } : {}) },
-        ...(init.json ? { body: JSON.stringify(init.json) } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      const e = err as Error;
-      if (e.name === 'TimeoutError') throw new SendError('ETIMEDOUT', `SparkPost (${base}) did not answer within ${timeoutMs / 1000} s`, undefined, 'http');
-      throw new SendError('ECONNECTION', `could not reach SparkPost at ${base}: ${String(e.cause ?? e.message)}`, undefined, 'http');
-    }
+  function request(path: string, init: { method?: string; json?: unknown } = {}): Promise<Response> {
+    return fetchWithDeadline(doFetch, `${base}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { authorization: secrets.apiKey, accept: 'application/json', ...(init.json ? { 'content-type': 'application/json' } : {}) },
+      ...(init.json ? { body: JSON.stringify(init.json) } : {}),
+    }, 'SparkPost', timeoutMs);
   }
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
@@ -93,13 +87,13 @@ export function createSparkpostDriver({ config, secrets }: SparkpostDriverOption
 
   function sparkpostError(res: Response, body: string): SendError {
     const words = `SparkPost answered ${res.status}: ${providerWords(body)}`;
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const retryAfter = retryAfterMs(res.headers.get('retry-after'));
     if (res.status === 401) return new SendError('EAUTH', `the API key was refused by SparkPost (401): ${providerWords(body)}`, 401, 'http');
     if (res.status === 403) return new SendError('EAUTH', `the API key lacks a permission this needs (403): ${providerWords(body)}`, 403, 'http');
     // 420 is SparkPost's "sending limit exceeded" (daily, monthly or sandbox): slowing the
     // server down is the answer, as for a 429, so it is reported as one.
-    if (res.status === 420 || res.status === 429) return new SendError('ERATELIMIT', words, 429, 'http', retryAfterMs);
-    if (res.status === 408 || res.status >= 500) return new SendError('ECONNECTION', words, res.status, 'http', retryAfterMs);
+    if (res.status === 420 || res.status === 429) return new SendError('ERATELIMIT', words, 429, 'http', retryAfter);
+    if (res.status === 408 || res.status >= 500) return new SendError('ECONNECTION', words, res.status, 'http', retryAfter);
     // 1902 "Message generation rejected": the recipient is suppressed or refused by policy.
     return new SendError(errorCodes(body).includes('1902') ? 'EENVELOPE' : 'EMESSAGE', words, res.status, 'http');
   }
@@ -172,10 +166,3 @@ function parseJson(body: string): unknown {
   }
 }
 
-/** Retry-After in seconds or as an HTTP date, in milliseconds; undefined when absent or unreadable. */
-function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}

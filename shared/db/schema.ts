@@ -51,6 +51,12 @@ export const sendingServers = sqliteTable(
   /** Messages per second across every sender container; null means unthrottled. */
   ratePerSecond: real('rate_per_second'),
   isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+  // A live check of the settings (the driver's validateConfig), asked for by the API and
+  // run by a sender container: the edge cannot open SMTP connections or hold relay SDKs.
+  checkRequestedAt: integer('check_requested_at'),
+  checkedAt: integer('checked_at'),
+  /** The last check's problems; an empty list means the relay accepted the settings. */
+  checkProblems: text('check_problems', { mode: 'json' }).$type<{ path: string; message: string }[]>(),
   createdAt: integer('created_at').notNull().default(now),
   updatedAt: integer('updated_at').notNull().default(now),
   },

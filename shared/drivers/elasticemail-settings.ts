@@ -2,21 +2,16 @@
 // overrides it for a proxy or a local test server.
 import { z } from 'zod';
 import type { DriverSettings } from './driver-config';
+import { endpointOverride } from './endpoint-override';
 
 export const elasticEmailApi = 'https://api.elasticemail.com/v4';
-
-// Plain http only to this machine, so an API key never crosses a network in the clear.
-const endpointOverride = z.url('endpoint must be a URL, e.g. https://elasticemail-proxy.internal/v4').refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-}, 'endpoint must use https (http only for 127.0.0.1 or localhost)');
 
 const elasticEmailConfig = z.strictObject({
   /** Elastic Email's channel (its name for a campaign in its own reports). */
   channelName: z.string('channelName must be text').trim().min(1, 'channelName must not be empty').max(60, 'channelName must be at most 60 characters').optional(),
   /** A custom IP pool of the account to send from. */
   poolName: z.string('poolName must be text').trim().min(1, 'poolName must not be empty').optional(),
-  endpoint: endpointOverride.optional(),
+  endpoint: endpointOverride('https://elasticemail-proxy.internal/v4').optional(),
 });
 
 const elasticEmailSecrets = z.strictObject({

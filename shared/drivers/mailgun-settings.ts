@@ -2,6 +2,7 @@
 // picks the API host; `endpoint` overrides it for a proxy or a local test server.
 import { z } from 'zod';
 import type { DriverSettings } from './driver-config';
+import { endpointOverride } from './endpoint-override';
 
 /** Mailgun's API host per region (a domain lives in exactly one). */
 export const mailgunRegions = {
@@ -10,15 +11,6 @@ export const mailgunRegions = {
 } as const;
 
 export type MailgunRegion = keyof typeof mailgunRegions;
-
-// Tests and proxies point the driver elsewhere; plain http only to this machine, so an API
-// key never crosses a network in the clear.
-const endpointOverride = z.url('endpoint must be a URL, e.g. https://mailgun-proxy.internal').refine((value) => {
-  // z.url has already reported a value that is no URL at all.
-  if (!URL.canParse(value)) return true;
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-}, 'endpoint must use https (http only for 127.0.0.1 or localhost)');
 
 // At least two labels: Mailgun domains are always subdomains or registered domains.
 const DOMAIN_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
@@ -29,7 +21,7 @@ const mailgunConfig = z.strictObject({
   /** The sending domain as Mailgun knows it, e.g. mg.shop.example. */
   domain: z.string({ error: 'domain is required: your Mailgun sending domain, e.g. mg.shop.example' }).trim().regex(DOMAIN_NAME, 'domain must be your Mailgun sending domain, e.g. mg.shop.example'),
   region: z.enum(regionNames, { error: (issue) => `region ${JSON.stringify(issue.input)} does not exist; use us or eu (the region your Mailgun domain was created in)` }).default('us'),
-  endpoint: endpointOverride.optional(),
+  endpoint: endpointOverride('https://mailgun-proxy.internal').optional(),
 });
 
 const mailgunSecrets = z.strictObject({

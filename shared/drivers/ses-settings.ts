@@ -3,6 +3,7 @@
 // identities, quotas and configuration sets all live in one region.
 import { z } from 'zod';
 import type { DriverSettings } from './driver-config';
+import { endpointOverride } from './endpoint-override';
 
 /** The regions where SES offers its API (the AWS General Reference's SES endpoint list). */
 export const sesRegions = [
@@ -20,13 +21,6 @@ export function sesEndpoint(region: SesRegion): string {
   return `https://email.${region}.amazonaws.com`;
 }
 
-// Tests and proxies point the driver elsewhere; plain http only to this machine, so a
-// signed request never crosses a network in the clear.
-const endpointOverride = z.url('endpoint must be a URL, e.g. https://ses-proxy.internal').refine((value) => {
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-}, 'endpoint must use https (http only for 127.0.0.1 or localhost)');
-
 const sesConfig = z.strictObject({
   region: z.enum(sesRegions, {
     error: (issue) => `region ${typeof issue.input === 'string' ? issue.input : JSON.stringify(issue.input)} does not exist; use the SES region your identities are verified in, e.g. us-east-1 or eu-west-1`,
@@ -36,7 +30,7 @@ const sesConfig = z.strictObject({
     .string('configurationSetName must be the name of an SES configuration set')
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'configurationSetName must be 1-64 letters, digits, _ or - (the name of an SES configuration set)')
     .optional(),
-  endpoint: endpointOverride.optional(),
+  endpoint: endpointOverride('https://ses-proxy.internal').optional(),
 });
 
 const sesSecrets = z.strictObject({

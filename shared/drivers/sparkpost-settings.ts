@@ -3,6 +3,7 @@
 // local test server.
 import { z } from 'zod';
 import type { DriverSettings } from './driver-config';
+import { endpointOverride } from './endpoint-override';
 
 /** SparkPost's API base per region. */
 export const sparkpostRegions = {
@@ -14,17 +15,9 @@ export type SparkpostRegion = keyof typeof sparkpostRegions;
 
 const regionNames = Object.keys(sparkpostRegions) as [SparkpostRegion, ...SparkpostRegion[]];
 
-// Plain http only to this machine, so an API key never crosses a network in the clear.
-const endpointOverride = z.url('endpoint must be a URL, e.g. https://sparkpost-proxy.internal').refine((value) => {
-  // z.url has already reported a value that is no URL at all.
-  if (!URL.canParse(value)) return true;
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
-}, 'endpoint must use https (http only for 127.0.0.1 or localhost)');
-
 const sparkpostConfig = z.strictObject({
   region: z.enum(regionNames, { error: (issue) => `region ${JSON.stringify(issue.input)} does not exist; use us or eu (the region of your SparkPost account)` }).default('us'),
-  endpoint: endpointOverride.optional(),
+  endpoint: endpointOverride('https://sparkpost-proxy.internal').optional(),
 });
 
 const sparkpostSecrets = z.strictObject({

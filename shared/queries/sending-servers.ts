@@ -77,9 +77,16 @@ export type SendingServerPatch = Partial<Omit<NewSendingServer, 'isDefault'>> & 
 /** Updates a server; `makeDefault` moves the default to it in the same batch. Null: no such server. */
 export async function updateSendingServer(db: Database, id: number, patch: SendingServerPatch): Promise<SendingServerRow | null> {
   const { makeDefault, ...values } = patch;
+  // New settings make the last live check meaningless.
+  const settingsChanged = values.driver !== undefined || values.config !== undefined || values.secrets !== undefined;
   const update = db
     .update(sendingServers)
-    .set({ ...values, ...(makeDefault ? { isDefault: true } : {}), updatedAt: Date.now() })
+    .set({
+      ...values,
+      ...(makeDefault ? { isDefault: true } : {}),
+      ...(settingsChanged ? { checkedAt: null, checkProblems: null } : {}),
+      updatedAt: Date.now(),
+    })
     .where(eq(sendingServers.id, id))
     .returning();
   if (!makeDefault) return (await update)[0] ?? null;
