@@ -1,10 +1,13 @@
 // The SMTP driver against a real SMTP server on loopback: what arrives is parsed back, so
 // the MIME we build survives SMTP itself (dot-stuffing, line endings, the final CRLF).
+import { generateKeyPairSync } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMailbox } from '../../shared/render/email-address';
 import { describeDriverConformance, type AcceptedMessage, type RelayFailure } from '../../test/helpers/driver-conformance';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
+import { dkimTxtRecord, verifyDkim } from '../../test/helpers/dkim-verify';
+import { SendError } from '../send-error';
 import type { Driver, OutgoingMessage } from './driver';
 import { createSmtpDriver } from './smtp';
 
@@ -68,6 +71,73 @@ describe('smtp driver', () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => driver.send(outgoing({ messageId: 100 + i, to: `p${i}@example.com` }))));
     expect(sink.received.filter((m) => /^p\d+@example\.com$/.test(m.envelopeTo[0]!))).toHaveLength(30);
     expect(sink.connections - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('smtp driver with DKIM', () => {
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const ed = generateKeyPairSync('ed25519');
+  let sink: SmtpSink;
+  const drivers: Driver[] = [];
+  const build = (secrets: Parameters<typeof createSmtpDriver>[0]['secrets'], dkim: { domainName: string; keySelector: string } | null = { domainName: 'shop.example', keySelector: 'ep1' }) => {
+    const driver = createSmtpDriver({ config: { host: '127.0.0.1', port: sink.port, security: 'none', poolSize: 1, dkim: dkim ?? undefined }, secrets });
+    drivers.push(driver);
+    return driver;
+  };
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await Promise.all(drivers.map((d) => d.close()));
+    await sink.close();
+  });
+
+  it.each([
+    { name: 'RSA 2048', keys: rsa, pem: rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string },
+    { name: 'Ed25519', keys: ed, pem: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string },
+  ])('signs what it sends with $name, and what arrives verifies', async ({ keys, pem }) => {
+    const driver = build({ dkimPrivateKey: pem });
+    expect(driver.getCapabilities().signsDkim).toBe(true);
+    for (const message of [outgoing(), outgoing({ html: null, text: 'Only text.\n.\nNo newline at the end' })]) {
+      await driver.send(message);
+      const arrived = sink.received.at(-1)!.raw;
+      const results = await verifyDkim(arrived, { 'ep1._domainkey.shop.example': dkimTxtRecord(keys.publicKey) });
+      expect(results.map((r) => r.status.result)).toEqual(['pass']);
+      // Parsed back, it is still the message: the signature went in front, nothing else moved.
+      const mail = await simpleParser(arrived);
+      expect(mail.text).toBe(message.text);
+      expect(mail.headers.get('dkim-signature')).toBeTruthy();
+    }
+    // Any other key (the wrong one published in DNS) fails: the test is not passing everything.
+    const other = generateKeyPairSync('ed25519').publicKey;
+    const results = await verifyDkim(sink.received.at(-1)!.raw, { 'ep1._domainkey.shop.example': dkimTxtRecord(other) });
+    expect(results[0]?.status.result).not.toBe('pass');
+  });
+
+  it('sends unsigned, and says so, without DKIM settings', async () => {
+    const driver = build({}, null);
+    expect(driver.getCapabilities().signsDkim).toBe(false);
+    await driver.send(outgoing());
+    expect(sink.received.at(-1)!.raw).not.toMatch(/^DKIM-Signature:/im);
+  });
+
+  it('refuses to send with a DKIM key that does not parse or half the settings, naming the field', async () => {
+    const short = generateKeyPairSync('rsa', { modulusLength: 512 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const count = sink.received.length;
+    for (const [driver, path, words] of [
+      [build({ dkimPrivateKey: short }), 'secrets.dkimPrivateKey', '512 bits'],
+      [build({}), 'secrets.dkimPrivateKey', 'required when dkim is set'],
+      [build({ dkimPrivateKey: ed.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }, null), 'config.dkim', 'required when the secret'],
+    ] as const) {
+      expect(driver.getCapabilities().signsDkim).toBe(false);
+      const problems = await driver.validateConfig();
+      expect(problems).toEqual([{ path, message: expect.stringContaining(words) }]);
+      const refused = await driver.send(outgoing()).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(SendError);
+      expect(refused).toMatchObject({ code: 'ECONFIG', message: expect.stringContaining(path) });
+    }
+    expect(sink.received.length).toBe(count);
   });
 });
 

@@ -1,9 +1,13 @@
 // Any SMTP relay, through nodemailer's pooled transport: connections are opened once and
 // reused for many messages. We build the MIME ourselves (sender/mime) and hand nodemailer
-// only the bytes and the envelope: its composer was the largest cost of a send.
+// only the bytes and the envelope: its composer was the largest cost of a send. With DKIM
+// settings, each message is signed after it is built, with a key parsed once per driver.
 import { createTransport, type SMTPPoolOptions, type Transporter } from 'nodemailer';
 import type { DriverConfig, DriverSecrets } from '../../shared/drivers/driver-config';
 import { createMimeBuilder } from '../mime/build-mime';
+import { parseDkimPrivateKey } from '../mime/dkim-key';
+import { createDkimSigner, type DkimSign } from '../mime/dkim-sign';
+import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 
 export interface SmtpDriverOptions {
@@ -22,6 +26,7 @@ const capabilities: DriverCapabilities = {
 export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver {
   return createSmtpTransportDriver({
     name: 'smtp',
+    dkim: smtpDkim(config, secrets),
     transport: {
       host: config.host,
       port: config.port,
@@ -40,10 +45,30 @@ export interface SmtpTransportDriverOptions {
   transport: SMTPPoolOptions;
   /** Turns a failed verify into a problem the marketer can fix; by default the login or the host. */
   explainVerifyError?: (err: { code?: string; message?: string }) => ConfigProblem;
+  /** DKIM signing of each built message, or the problem that keeps it from signing. */
+  dkim?: DkimSetup;
+}
+
+/** A signer built once per driver (the key parsed once), or why none could be built. */
+export type DkimSetup = { sign: DkimSign } | { problem: ConfigProblem };
+
+/** The smtp driver's DKIM from its settings: none, a signer, or the setting to fix. */
+export function smtpDkim(config: DriverConfig<'smtp'>, secrets: DriverSecrets<'smtp'>): DkimSetup | undefined {
+  // Settings are checked field by field; these two only make sense together.
+  if (!config.dkim && secrets.dkimPrivateKey === undefined) return undefined;
+  if (!config.dkim) return { problem: { path: 'config.dkim', message: 'dkim { domainName, keySelector } is required when the secret dkimPrivateKey is set' } };
+  if (secrets.dkimPrivateKey === undefined) return { problem: { path: 'secrets.dkimPrivateKey', message: 'dkimPrivateKey (a PEM private key) is required when dkim is set' } };
+  const key = parseDkimPrivateKey(secrets.dkimPrivateKey);
+  if (!key.ok) return { problem: { path: 'secrets.dkimPrivateKey', message: key.message } };
+  try {
+    return { sign: createDkimSigner({ ...config.dkim, privateKey: key.key }).sign };
+  } catch (err) {
+    return { problem: { path: 'config.dkim', message: (err as Error).message } };
+  }
 }
 
 /** A driver over nodemailer's pooled SMTP transport: the code every SMTP-speaking driver shares. */
-export function createSmtpTransportDriver({ name, transport: options, explainVerifyError }: SmtpTransportDriverOptions): Driver {
+export function createSmtpTransportDriver({ name, transport: options, explainVerifyError, dkim }: SmtpTransportDriverOptions): Driver {
   const transport: Transporter = createTransport({
     maxMessages: Infinity,
     connectionTimeout: 30_000,
@@ -56,15 +81,26 @@ export function createSmtpTransportDriver({ name, transport: options, explainVer
     explainVerifyError ??
     ((e) => ({ path: e.code === 'EAUTH' ? 'secrets' : 'config.host', message: `${options.host}:${options.port}: ${e.message ?? String(e)}` }));
   const buildMime = createMimeBuilder();
+  const dkimProblem = dkim && 'problem' in dkim ? dkim.problem : null;
+  const signDkim = dkim && 'sign' in dkim ? dkim.sign : null;
+  const driverCapabilities: DriverCapabilities = { ...capabilities, signsDkim: signDkim !== null };
+
+  /** A driver whose DKIM settings are wrong sends nothing: unsigned mail would fail DMARC. */
+  function refuseMisconfigured(): void {
+    if (dkimProblem) throw new SendError('ECONFIG', `${dkimProblem.path}: ${dkimProblem.message}`);
+  }
 
   return {
     name,
     async connect() {
+      refuseMisconfigured();
       await transport.verify();
     },
     async send(message: OutgoingMessage): Promise<SendResult> {
-      const { raw, envelope } = buildMime(message);
-      const info = await transport.sendMail({ envelope, raw });
+      refuseMisconfigured();
+      const built = buildMime(message);
+      const raw = signDkim ? signDkim(built.raw, built.bodyStart) : built.raw;
+      const info = await transport.sendMail({ envelope: built.envelope, raw });
       const response = String(info.response ?? '');
       // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
       const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);
@@ -73,13 +109,14 @@ export function createSmtpTransportDriver({ name, transport: options, explainVer
     async getDeliveryStatus() {
       return null;
     },
-    getCapabilities: () => capabilities,
+    getCapabilities: () => driverCapabilities,
     async validateConfig(): Promise<ConfigProblem[]> {
+      const problems = dkimProblem ? [dkimProblem] : [];
       try {
         await transport.verify();
-        return [];
+        return problems;
       } catch (err) {
-        return [explain(err as { code?: string; message?: string })];
+        return [...problems, explain(err as { code?: string; message?: string })];
       }
     },
     async close() {

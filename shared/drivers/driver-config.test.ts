@@ -37,6 +37,35 @@ describe('driver settings', () => {
     expect(result.ok ? [] : result.problems.map((p) => p.path).sort()).toEqual(['config.host', 'config.port']);
   });
 
+  describe('smtp DKIM', () => {
+    // Shapes only: the sender parses the key itself (sender/mime/dkim-key.ts) and checks type and size.
+    const pem = (label: string) => `-----BEGIN ${label}-----\nMC4CAQAwBQYDK2VwBCIEIOZsbS5rlEXm4cYpWOkCOTYqzvAA0ZRKdnXrNJfPZbd+\n-----END ${label}-----\n`;
+    const config = { host: 'smtp.example.com', port: 587, dkim: { domainName: 'shop.example', keySelector: 'ep1' } };
+    const problemsOf = (c: unknown, secrets: unknown) => {
+      const result = checkDriverSettings('smtp', c, secrets);
+      return result.ok ? [] : result.problems;
+    };
+
+    it('accepts a domain, a selector and a PEM private key (PKCS#8 or PKCS#1)', () => {
+      expect(checkDriverSettings('smtp', config, { dkimPrivateKey: pem('PRIVATE KEY') })).toMatchObject({ ok: true, config: { dkim: config.dkim } });
+      expect(checkDriverSettings('smtp', { ...config, dkim: { domainName: 'mail.shop.example', keySelector: 's2024.eu' } }, { dkimPrivateKey: pem('RSA PRIVATE KEY') }).ok).toBe(true);
+    });
+
+    it('names the DKIM field that is wrong and says what to paste instead', () => {
+      expect(problemsOf({ ...config, dkim: { domainName: 'shop', keySelector: 'ep 1', l: 10 } }, {}).map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
+        'config.dkim.domainName: dkim.domainName must be a domain name such as example.com',
+        'config.dkim.keySelector: dkim.keySelector must be letters, digits, hyphens and dots, e.g. ep1',
+        'config.dkim: unknown setting(s) l',
+      ]);
+      const keyProblem = (key: string) => problemsOf(config, { dkimPrivateKey: key }).map((p) => `${p.path}: ${p.message}`);
+      expect(keyProblem('not a key')).toEqual([expect.stringMatching(/^secrets\.dkimPrivateKey: dkimPrivateKey must be a PEM private key/)]);
+      expect(keyProblem(pem('PUBLIC KEY'))).toEqual([expect.stringContaining('is a public key or certificate')]);
+      expect(keyProblem(pem('ENCRYPTED PRIVATE KEY'))).toEqual([expect.stringContaining('is encrypted')]);
+      expect(keyProblem(pem('EC PRIVATE KEY'))).toEqual([expect.stringContaining('RSA (2048-bit) or Ed25519')]);
+      expect(keyProblem(pem('PRIVATE KEY').replace('END PRIVATE', 'END RSA PRIVATE'))).toEqual([expect.stringContaining('PEM private key')]);
+    });
+  });
+
   it('takes no settings for capture, and refuses an unknown driver', () => {
     expect(checkDriverSettings('capture', {}, undefined)).toEqual({ ok: true, config: {}, secrets: {} });
     expect(checkDriverSettings('capture', { host: 'x' }, {}).ok).toBe(false);

@@ -1,0 +1,71 @@
+// DKIM's "relaxed" canonicalisation (RFC 6376 §3.4.2 and §3.4.4): the form a verifier
+// rebuilds from what it received, so whitespace a relay rewraps does not break the signature.
+// The body is done in one pass over the bytes into a buffer the signer reuses.
+import { reserve, type ByteOutput } from './byte-output';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const TAB = 0x09;
+
+/**
+ * Writes the relaxed form of `raw` from `start` into `out` (from 0) and returns its length:
+ * runs of spaces and tabs become one space, whitespace at line ends goes, empty lines at the
+ * end go, and a non-empty body ends with CRLF.
+ */
+export function relaxedBody(raw: Buffer, start: number, out: ByteOutput): number {
+  // Canonical form is never longer than the input, plus the CRLF it may have to add.
+  out.pos = 0;
+  reserve(out, raw.length - start + 2);
+  const dst = out.buf;
+  const end = raw.length;
+  let n = 0;
+  let i = start;
+  // The inner loop copies everything up to the next space or tab and tests nothing else:
+  // twice as fast as a loop that checks every byte for every case (bench/dkim-sign.ts).
+  outer: while (i < end) {
+    let b = raw[i]!;
+    while (b !== SP && b !== TAB) {
+      dst[n++] = b;
+      if (++i === end) break outer;
+      b = raw[i]!;
+    }
+    let j = i + 1;
+    while (j < end && (raw[j] === SP || raw[j] === TAB)) j++;
+    // Whitespace before a line break (or the end) is dropped, not collapsed.
+    if (j < end && !(raw[j] === CR && raw[j + 1] === LF)) dst[n++] = SP;
+    i = j;
+  }
+  // Drop empty lines at the end: each CRLF that follows another CRLF (or stands alone).
+  while (n >= 2 && dst[n - 2] === CR && dst[n - 1] === LF && (n === 2 || (dst[n - 4] === CR && dst[n - 3] === LF))) n -= 2;
+  if (n > 0 && !(dst[n - 2] === CR && dst[n - 1] === LF)) {
+    dst[n++] = CR;
+    dst[n++] = LF;
+  }
+  return n;
+}
+
+/**
+ * One header field (name, colon, value, with any folding; no final CRLF) in relaxed form:
+ * the name in lower case, the value unfolded, whitespace runs as one space, trimmed.
+ * Works on latin1 strings, so UTF-8 bytes in the header pass through untouched.
+ */
+export function relaxedHeader(field: string): string {
+  const colon = field.indexOf(':');
+  const name = field.slice(0, colon).replace(/[ \t]+$/, '').toLowerCase();
+  const value = field
+    .slice(colon + 1)
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/^ /, '')
+    .replace(/ $/, '');
+  return `${name}:${value}`;
+}
+
+/** Splits a header block (fields with CRLF after each) into fields, folding kept. */
+export function splitHeaderFields(block: string): string[] {
+  // A CRLF followed by whitespace is folding inside a field, not the end of one.
+  const fields = block.split(/\r\n(?![ \t])/);
+  if (fields.at(-1) === '') fields.pop();
+  return fields;
+}
