@@ -75,3 +75,13 @@ describe('driver settings', () => {
     });
   });
 });
+
+describe('settings that span config and secrets', () => {
+  const pem = '-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF\n-----END PRIVATE KEY-----\n';
+  it('wants the DKIM key with the DKIM settings, and the settings with the key', () => {
+    const config = { host: 'smtp.example.com', port: 587, dkim: { domainName: 'example.com', keySelector: 'ep1' } };
+    expect(checkDriverSettings('smtp', config, {})).toEqual({ ok: false, problems: [{ path: 'secrets.dkimPrivateKey', message: 'dkimPrivateKey is required when config.dkim is set' }] });
+    expect(checkDriverSettings('smtp', { host: 'smtp.example.com', port: 587 }, { dkimPrivateKey: pem })).toMatchObject({ ok: false, problems: [{ path: 'config.dkim' }] });
+    expect(checkDriverSettings('smtp', config, { dkimPrivateKey: pem }).ok).toBe(true);
+  });
+});
