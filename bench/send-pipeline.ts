@@ -2,11 +2,14 @@
 // sign, send) against nodemailer's pooled transport sending the same pre-rendered messages,
 // both to one loopback SMTP sink in another process, in one run.
 //   npx tsx bench/send-pipeline.ts [messages=5000] [htmlKb=34]   (34 KB of HTML makes a ~50 KB MIME message)
+//   BENCH_DKIM=rsa|ed25519 signs every message (both sides: nodemailer with a parsed key object).
 import { fork, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import mjml2html from 'mjml';
 import { createTransport } from 'nodemailer';
-import { campaigns, subscribers } from '../shared/db/schema';
+import { campaigns, sendingServers, subscribers } from '../shared/db/schema';
+import { encryptSecrets } from '../shared/secret-box';
 import { deriveKeys } from '../shared/keys';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage } from '../shared/render/render-message';
@@ -34,17 +37,38 @@ function sinkCount(child: ChildProcess): Promise<{ count: number; connections: n
 const { child: sink, port } = await startSink();
 const t = await createTestDatabase();
 const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '50' });
-const { campaign } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, body: await benchMjml(htmlKb), status: 'draft' });
+const { campaign, server } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, body: await benchMjml(htmlKb), status: 'draft' });
+const keys = await deriveKeys(TEST_SECRET);
+
+// DKIM on both sides when asked: the same key, parsed once.
+const dkimKind = process.env.BENCH_DKIM as 'rsa' | 'ed25519' | undefined;
+const dkimKey =
+  dkimKind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : dkimKind === 'ed25519' ? generateKeyPairSync('ed25519').privateKey : undefined;
+const dkim = dkimKey ? { domainName: 'shop.example.com', keySelector: 'bench' } : undefined;
+if (dkimKey) {
+  const pem = dkimKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  await t.db
+    .update(sendingServers)
+    .set({ config: { ...server.config, dkim }, secrets: await encryptSecrets(keys.secrets, { dkimPrivateKey: pem }) })
+    .where(eq(sendingServers.id, server.id));
+}
 
 // Baseline: the same messages, rendered beforehand, through nodemailer's pool.
-const keys = await deriveKeys(TEST_SECRET);
 const compiled = await compileCampaign(campaign, mjml2html);
 const people = await t.db.select().from(subscribers).orderBy(subscribers.id);
 const rendered = await Promise.all(
   people.map((s, i) => renderMessage(compiled, { messageId: i + 1, subscriber: s }, { publicUrl: config.PUBLIC_URL, keys })),
 );
 const mimeBytes = ((await createTransport({ streamTransport: true, buffer: true }).sendMail(toMailOptions({ ...rendered[0]!, messageId: 1 }))).message as Buffer).length;
-const pool = createTransport({ pool: true, host: '127.0.0.1', port, ignoreTLS: true, maxConnections: POOL, maxMessages: Infinity });
+const pool = createTransport({
+  pool: true,
+  host: '127.0.0.1',
+  port,
+  ignoreTLS: true,
+  maxConnections: POOL,
+  maxMessages: Infinity,
+  ...(dkimKey ? { dkim: { ...dkim!, privateKey: dkimKey as unknown as string } } : {}),
+});
 let started = performance.now();
 if (!process.env.BENCH_SKIP_BASELINE) await Promise.all(rendered.map((m, i) => pool.sendMail(toMailOptions({ ...m, messageId: i + 1 }))));
 const baselineMs = performance.now() - started;
@@ -75,6 +99,7 @@ t.close();
 const rate = (ms: number) => Math.round((total / ms) * 1000);
 console.log(JSON.stringify({
   messages: total,
+  dkim: dkimKind ?? 'off',
   mimeKb: Math.round(mimeBytes / 1024),
   nodemailerPool: { ms: Math.round(baselineMs), perSecond: rate(baselineMs), connections: POOL },
   edgepost: {
