@@ -42,7 +42,7 @@ export function createFailureRateGuard(options: FailureRateGuardOptions = {}): F
       } else ring.outcomes.push(failureReason);
       ring.next = (ring.next + 1) % window;
       if (failureReason !== null) ring.failed++;
-      if (ring.outcomes.length < window || ring.failed / window < threshold) return null;
+      if (threshold >= 1 || ring.outcomes.length < window || ring.failed / window < threshold) return null;
       return { rate: ring.failed / window, failed: ring.failed, outcomes: window, commonReason: mostCommon(ring.outcomes) };
     },
     forget(campaignId) {

@@ -12,7 +12,10 @@ import type { CampaignCache } from './campaign-cache';
 import type { SendResult } from './drivers/driver';
 import type { ServerDrivers } from './drivers/server-drivers';
 import { classifySendError, SendError } from './send-error';
+import { createFailureRateGuard, type FailureRateGuard } from './failure-rate-guard';
 import { SEND_QUEUE, type SendJobData } from './send-queue';
+import { createThrottle, type Throttle } from './throttle/create-throttle';
+import { createServerLimits, recipientDomain } from './throttle/server-limits';
 
 export type RenderSettings = Parameters<typeof renderMessage>[2];
 
@@ -28,6 +31,10 @@ export interface SendWorkerOptions {
   campaigns: CampaignCache;
   drivers: ServerDrivers;
   render: RenderSettings;
+  /** The rate limits shared by all senders. Default: one on `connection` under `<prefix>:throttle`. */
+  throttle?: Throttle;
+  /** Pauses a campaign whose recent messages fail too often. Default: 10% of the last 200. */
+  failureGuard?: FailureRateGuard;
 }
 
 /** Longest wait between attempts to record an accepted message while the database is down. */
@@ -56,6 +63,33 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         await new Promise((r) => setTimeout(r, Math.min(RECORD_RETRY_MAX_MS, 100 * 2 ** attempt)));
       }
     }
+  }
+
+  const throttle = options.throttle ?? createThrottle({ connection: options.connection, prefix: `${options.prefix}:throttle` });
+  const serverLimits = createServerLimits(db);
+  const failureGuard = options.failureGuard ?? createFailureRateGuard();
+
+  /** Notes a final outcome; a campaign failing too often pauses itself and says why. */
+  async function judge(campaignId: number, failureReason: string | null): Promise<void> {
+    const verdict = failureGuard.record(campaignId, failureReason);
+    if (!verdict) return;
+    failureGuard.forget(campaignId);
+    const share = Math.round(verdict.rate * 100);
+    await pauseWithReason(
+      db,
+      campaignId,
+      `Paused automatically: ${verdict.failed} of the last ${verdict.outcomes} messages (${share}%) were refused, most often with "${verdict.commonReason}". Check the list and the sending server, then resume.`,
+    );
+  }
+
+  /** How long this message must wait for its server's and its domain's rate; 0: send now. */
+  async function throttleWait(serverId: number, serverVersion: number, email: string): Promise<number> {
+    const { rate, domainRates } = await serverLimits.get(serverId, serverVersion);
+    const domain = recipientDomain(email);
+    const domainRate = domainRates[domain] ?? null;
+    if (!rate && !domainRate) return 0;
+    const answer = await throttle.acquire(serverId, rate, domain, domainRate);
+    return answer.ok ? 0 : answer.waitMs;
   }
 
   async function later(job: Job<SendJobData>, token: string | undefined, delayMs: number): Promise<never> {
@@ -88,15 +122,22 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         return 'skipped';
       }
 
-      let result: SendResult;
+      let result: SendResult | { waitMs: number };
       try {
         if (message.serverId === null) throw new SendError('ECONFIG', 'no sending server: set one on the campaign or make one the default');
         const [compiled, driver] = await Promise.all([
           options.campaigns.get(message.campaignId),
           options.drivers.get(message.serverId, message.serverUpdatedAt ?? 0),
         ]);
-        const rendered = await renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
-        result = await driver.send({ ...rendered, messageId: message.id });
+        // Asked only once the campaign is compiled and the driver built, so the send follows
+        // its grant closely: the relay sees the rate, not grants bunched behind a cold start.
+        const waitMs = await throttleWait(message.serverId, message.serverUpdatedAt ?? 0, message.subscriber.email);
+        if (waitMs > 0) {
+          result = { waitMs };
+        } else {
+          const rendered = await renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
+          result = await driver.send({ ...rendered, messageId: message.id });
+        }
       } catch (err) {
         const failure = classifySendError(err);
         const reason = `${failure.code}: ${failure.message}`;
@@ -109,6 +150,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
             return later(job, token, failure.retryAfterMs ?? 1_000);
           case 'permanent':
             await markMessageFinal(db, message.id, 'failed', attempts, reason);
+            await judge(message.campaignId, reason);
             return 'failed';
           case 'retry':
             if (attempts >= options.maxAttempts) {
@@ -119,7 +161,11 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
             throw new Error(reason); // BullMQ retries it after the queue's backoff.
         }
       }
+      // Over the rate: back to the delayed set, so the job holds no worker slot while it
+      // waits, and spends no attempt (moving it keeps attemptsMade).
+      if ('waitMs' in result) return later(job, token, result.waitMs);
       await recordSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId });
+      await judge(message.campaignId, null);
       return 'sent';
     },
     {

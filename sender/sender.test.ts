@@ -136,6 +136,20 @@ describe('sender plane', () => {
     expect(sink.received).toHaveLength(20);
   });
 
+  it('pauses itself, saying why, when too many recent messages are refused', async () => {
+    const { campaign } = await seedCampaign(t.db, { subscribers: 200, smtpPort: sink.port });
+    sink.rejectRecipient = (address) => (Number(/\d+/.exec(address)![0]) % 2 === 0 ? { code: 550, message: '5.7.1 Message rejected as spam' } : null);
+    senders.push(await startTestSender(t.db, testSenderConfig({ DATABASE_URL: t.url, QUEUE_PREFIX: config.QUEUE_PREFIX, SENDER_PAUSE_WINDOW: '20', SENDER_PAUSE_FAILURE_SHARE: '0.3' })));
+    const paused = await waitFor('campaign paused', async () => {
+      const [row] = await t.db.select().from(campaigns).where(eq(campaigns.id, campaign.id));
+      return row!.status === 'paused' ? row! : undefined;
+    });
+    expect(paused.statusReason).toMatch(/^Paused automatically: \d+ of the last 20 messages \(\d+%\) were refused, most often with ".*5\.7\.1 Message rejected as spam"/);
+    await new Promise((r) => setTimeout(r, 300));
+    const outcomes = await messageRows(campaign.id);
+    expect(outcomes.filter((m) => m.status === 'queued').length).toBeGreaterThan(100);
+  });
+
   it('keeps messages in the capture inbox when the server is the capture driver', async () => {
     const { campaign } = await seedCampaign(t.db, { subscribers: 3 });
     senders.push(await startTestSender(t.db, config));

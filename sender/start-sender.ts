@@ -9,6 +9,7 @@ import type { Database } from '../shared/db/database';
 import { deriveKeys } from '../shared/keys';
 import { createCampaignCache } from './campaign-cache';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
+import { createFailureRateGuard } from './failure-rate-guard';
 import { createServerDrivers } from './drivers/server-drivers';
 import { createSendQueue } from './send-queue';
 import { createSendWorker } from './send-worker';
@@ -55,6 +56,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     maxAttempts: config.SENDER_MAX_ATTEMPTS,
     campaigns: createCampaignCache(db, mjml2html),
     drivers,
+    failureGuard: createFailureRateGuard({ threshold: config.SENDER_PAUSE_FAILURE_SHARE, window: config.SENDER_PAUSE_WINDOW }),
     render: { publicUrl: config.PUBLIC_URL, keys, ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}) },
   });
   worker.on('error', (err) => console.error('send worker error:', err.message));

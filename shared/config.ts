@@ -46,6 +46,9 @@ export const senderConfigSchema = z.object({
   SENDER_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
   /** Attempts per message before a temporary failure becomes final. */
   SENDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  /** Share of refused messages, among a campaign's last SENDER_PAUSE_WINDOW outcomes, that pauses it; 1 never pauses. */
+  SENDER_PAUSE_FAILURE_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
+  SENDER_PAUSE_WINDOW: z.coerce.number().int().min(10).max(100_000).default(200),
   /** Prefix of every Redis key, so several installs can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"').default('edgepost'),
 });
