@@ -77,6 +77,20 @@ describe('sender plane', () => {
     );
   });
 
+  it('retries a message whose relay dropped the connection mid-message, and never loses it', async () => {
+    const { campaign } = await seedCampaign(t.db, { subscribers: 10, smtpPort: sink.port });
+    let drops = 0;
+    sink.dropDuringData = (address) => address === 'person3@example.com' && drops++ < 2;
+    senders.push(await startTestSender(t.db, config));
+    await sent(campaign.id);
+
+    const rows = await messageRows(campaign.id);
+    expect(rows.every((r) => r.status === 'sent')).toBe(true);
+    expect(drops).toBeGreaterThanOrEqual(2);
+    expect(rows.map((r) => r.attempts).sort((a, b) => b - a)[0]).toBe(3);
+    expect(sink.received.map((m) => m.envelopeTo[0]).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `person${i + 1}@example.com`).sort());
+  });
+
   it('skips suppressed, blocklisted and unsubscribed subscribers', async () => {
     const { campaign, subscribers: people, list } = await seedCampaign(t.db, { subscribers: 6, smtpPort: sink.port });
     await t.db.insert(suppressions).values({ email: 'person1@example.com', reason: 'hard_bounce' });

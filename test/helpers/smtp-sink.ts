@@ -14,6 +14,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Connections opened so far: pooled sending should keep this small. */
   connections: number;
+  /** Whether to cut the connection in the middle of this recipient's message (checked per DATA). */
+  dropDuringData: (address: string) => boolean;
   /** Milliseconds the sink takes to accept each message, like a slow relay. */
   delayMs: number;
   /** Answer for a recipient: null accepts; `{ code, message }` refuses. Checked per RCPT. */
@@ -36,6 +38,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     received: [],
     connections: 0,
     delayMs: 0,
+    dropDuringData: () => false,
     rejectRecipient: () => null,
     acceptReply: null,
     close: async () => {},
@@ -69,6 +72,15 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
       callback(err);
     },
     onData(stream, session, callback) {
+      if (session.envelope.rcptTo.some((r) => sink.dropDuringData(r.address))) {
+        // A relay that dies mid-message: reset the TCP connection, keep nothing.
+        const connection = [...(server as unknown as { connections: Set<{ session: { id: string }; _socket: { destroy(): void } }> }).connections].find(
+          (c) => c.session.id === session.id,
+        );
+        stream.once('data', () => connection?._socket.destroy());
+        stream.resume();
+        return;
+      }
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
