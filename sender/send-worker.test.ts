@@ -1,6 +1,6 @@
 // The worker under a sending server's rate, on the real Redis and a real SMTP sink,
 // measured where the throttle decides and where the mail arrives.
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaignLists, campaigns, listMembers, lists, messages, sendingServers, subscribers } from '../shared/db/schema';
@@ -58,7 +58,7 @@ describe('send worker under a rate limit', () => {
 
   it('sends a 100-message campaign at 20/s in ~5 s, never over 20 in a second', async () => {
     const { campaign, server } = await seedCampaign(t.db, { subscribers: 100, smtpPort: sink.port, status: 'draft', format: 'text', body: 'Hello {{ subscriber.name }}' });
-    await t.db.update(sendingServers).set({ ratePerSecond: 20 }).where(eq(sendingServers.id, server.id));
+    await t.db.update(sendingServers).set({ rate: { count: 20, per: 'second' } }).where(eq(sendingServers.id, server.id));
     senders.push(await startTestSender(t.db, config));
     // The throttle paces the start of each send. A relay connection's first message also
     // waits for the connection (here ~130 ms: the sink looks up the client's name), which
@@ -100,5 +100,43 @@ describe('send worker under a rate limit', () => {
     // Waiting for the rate spends no attempt.
     const rows = await t.db.select({ attempts: messages.attempts, status: messages.status }).from(messages).where(eq(messages.campaignId, campaign.id));
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('holds a per-domain rate while other domains go at the server rate', async () => {
+    const { campaign, server, subscribers: people } = await seedCampaign(t.db, { subscribers: 40, smtpPort: sink.port, status: 'draft', format: 'text', body: 'Hello' });
+    // Half the list moves to example.org, which the server may send to at only 5/s.
+    const slowIds = people.slice(0, 20).map((p) => p.id);
+    for (const id of slowIds) await t.db.update(subscribers).set({ email: `slow${id}@example.org` }).where(eq(subscribers.id, id));
+    await t.db
+      .update(sendingServers)
+      .set({ rate: { count: 50, per: 'second' }, domainRates: { 'example.org': { count: 5, per: 'second' } } })
+      .where(eq(sendingServers.id, server.id));
+    senders.push(await startTestSender(t.db, config));
+    await warmUp(3);
+
+    // When each message reaches the sink, per recipient domain, in µs.
+    const arrivals: Record<string, number[]> = { 'example.org': [], 'example.com': [] };
+    const push = sink.received.push.bind(sink.received);
+    sink.received.push = (...mail) => {
+      for (const m of mail) arrivals[m.envelopeTo[0]!.split('@')[1]!]?.push(performance.now() * 1_000);
+      return push(...mail);
+    };
+    await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
+    await sent(campaign.id);
+
+    const slow = arrivals['example.org']!;
+    const fast = arrivals['example.com']!;
+    expect([slow.length, fast.length]).toEqual([20, 20]);
+    const span = (times: number[]) => (Math.max(...times) - Math.min(...times)) / 1_000_000;
+    // 20 at 5/s: at least 3 s even if the first second's 5 go at once.
+    expect(span(slow)).toBeGreaterThanOrEqual(2.9);
+    expect(span(slow)).toBeLessThan(6);
+    // One send may slip into the next second's count at the relay (see above).
+    expect(maxInWindow(slow, 1_000_000)).toBeLessThanOrEqual(6);
+    // The other domain is not held back by example.org's waiting messages: 20 at 50/s.
+    expect(span(fast)).toBeLessThan(1.5);
+    expect(maxInWindow(fast, 1_000_000)).toBeGreaterThan(6);
+    const rows = await t.db.select({ status: messages.status }).from(messages).where(inArray(messages.subscriberId, slowIds));
+    expect(rows.map((r) => r.status)).toEqual(Array(20).fill('sent'));
   });
 });

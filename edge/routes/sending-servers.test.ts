@@ -26,7 +26,8 @@ describe('sending servers API', () => {
       config: { host: 'smtp.example.com', port: 587, security: 'starttls' },
       secretsSet: ['pass', 'user'],
       secretsProblem: null,
-      ratePerSecond: null,
+      rate: null,
+      domainRates: {},
       isDefault: true,
     });
     expect(JSON.stringify(body)).not.toContain('s3cret');
@@ -53,7 +54,7 @@ describe('sending servers API', () => {
     const unknown = await t.api('POST', '/api/sending-servers', { name: 'x', driver: 'pigeon' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details[0].path).toBe('driver');
-    expect((await t.api('POST', '/api/sending-servers', { ...smtp, ratePerSecond: 0 })).status).toBe(400);
+    expect((await t.api('POST', '/api/sending-servers', { ...smtp, rate: '0/s' })).status).toBe(400);
     expect((await t.api('GET', '/api/sending-servers')).body.data).toEqual([]);
   });
 
@@ -83,8 +84,8 @@ describe('sending servers API', () => {
     const { id } = (await t.api('POST', '/api/sending-servers', smtp)).body;
     const before = await storedSecrets(id);
 
-    const renamed = await t.api('PATCH', `/api/sending-servers/${id}`, { name: 'Main relay', ratePerSecond: 12.5 });
-    expect(renamed.body).toMatchObject({ name: 'Main relay', ratePerSecond: 12.5, secretsSet: ['pass', 'user'] });
+    const renamed = await t.api('PATCH', `/api/sending-servers/${id}`, { name: 'Main relay', rate: '750/min' });
+    expect(renamed.body).toMatchObject({ name: 'Main relay', rate: { count: 750, per: 'minute' }, secretsSet: ['pass', 'user'] });
     expect(await storedSecrets(id)).toBe(before);
 
     const moved = await t.api('PATCH', `/api/sending-servers/${id}`, { config: { port: 465, security: 'tls' }, secrets: { pass: 'new' } });
@@ -153,5 +154,81 @@ describe('sending servers API', () => {
     expect(last.status).toBe(409);
     expect(last.body.error.message).toContain('only sending server');
     expect((await t.api('DELETE', '/api/sending-servers/999')).status).toBe(404);
+  });
+
+  it('saves a rate and per-domain rates in either form and returns them structured', async () => {
+    const created = await t.api('POST', '/api/sending-servers', {
+      ...smtp,
+      rate: '50/s',
+      domainRates: { 'Gmail.com': '20/min', 'yahoo.com': { count: 100, per: 'hour' }, 'outlook.com': '10000/day' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.rate).toEqual({ count: 50, per: 'second' });
+    expect(created.body.domainRates).toEqual({
+      'gmail.com': { count: 20, per: 'minute' },
+      'yahoo.com': { count: 100, per: 'hour' },
+      'outlook.com': { count: 10000, per: 'day' },
+    });
+    const { id } = created.body;
+    expect((await t.api('GET', `/api/sending-servers/${id}`)).body).toMatchObject({ rate: { count: 50, per: 'second' }, domainRates: created.body.domainRates });
+    // Stored as JSON, the structured form only.
+    const stored = (await t.database.client.execute({ sql: 'select rate, domain_rates from sending_servers where id = ?', args: [id] })).rows[0]!;
+    expect(JSON.parse(stored.rate as string)).toEqual({ count: 50, per: 'second' });
+    expect(JSON.parse(stored.domain_rates as string)['gmail.com']).toEqual({ count: 20, per: 'minute' });
+
+    // A PATCH without the fields leaves them alone.
+    expect((await t.api('PATCH', `/api/sending-servers/${id}`, { name: 'Renamed' })).body).toMatchObject({ rate: { count: 50, per: 'second' }, domainRates: created.body.domainRates });
+    // domainRates replaces the whole map.
+    const replaced = await t.api('PATCH', `/api/sending-servers/${id}`, { rate: { count: 5000, per: 'hour' }, domainRates: { 'gmail.com': '30/min' } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ rate: { count: 5000, per: 'hour' }, domainRates: { 'gmail.com': { count: 30, per: 'minute' } } });
+    expect(Object.keys(replaced.body.domainRates)).toEqual(['gmail.com']);
+    // null: unthrottled; {}: no domain rates.
+    const cleared = await t.api('PATCH', `/api/sending-servers/${id}`, { rate: null, domainRates: {} });
+    expect(cleared.body).toMatchObject({ rate: null, domainRates: {} });
+    const listed = (await t.api('GET', '/api/sending-servers')).body.data[0];
+    expect(listed).toMatchObject({ rate: null, domainRates: {} });
+  });
+
+  it('refuses bad rates, naming the field and the domain', async () => {
+    const paths = (body: { error: { details: { path: string }[] } }) => body.error.details.map((d) => d.path).sort();
+    const bad = await t.api('POST', '/api/sending-servers', { ...smtp, rate: '50/ms', domainRates: { 'gmail.com': 'fast', 'not a domain': '5/s', 'yahoo.com': { count: 0, per: 'second' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION');
+    expect(paths(bad.body)).toEqual(['domainRates.gmail.com', 'domainRates.not a domain', 'domainRates.yahoo.com.count', 'rate.per']);
+    expect(bad.body.error.message).toContain('domainRates.gmail.com: a rate must be a string or { count, per }');
+    expect(bad.body.error.message).toContain('rate.per: per must be "second", "minute", "hour" or "day"');
+    expect(bad.body.error.message).toContain('domainRates.yahoo.com.count: count must be at least 1');
+    expect((await t.api('GET', '/api/sending-servers')).body.data).toEqual([]);
+
+    const { id } = (await t.api('POST', '/api/sending-servers', { ...smtp, rate: '10/s' })).body;
+    for (const [patch, path] of [
+      [{ rate: 12.5 }, 'rate'],
+      [{ rate: { count: 2.5, per: 'second' } }, 'rate.count'],
+      [{ rate: { count: 5, per: 'second', burst: 10 } }, 'rate'],
+      [{ domainRates: null }, 'domainRates'],
+      [{ domainRates: { 'gmail.com': null } }, 'domainRates.gmail.com'],
+      [{ domainRates: ['gmail.com'] }, 'domainRates'],
+    ] as const) {
+      const res = await t.api('PATCH', `/api/sending-servers/${id}`, patch);
+      expect(res.status, JSON.stringify(patch)).toBe(400);
+      expect(paths(res.body), JSON.stringify(patch)).toEqual([path]);
+    }
+    expect((await t.api('GET', `/api/sending-servers/${id}`)).body.rate).toEqual({ count: 10, per: 'second' });
+  });
+
+  it('documents rate and domainRates in the API document', async () => {
+    const doc = (await (await t.request('/api/openapi.json')).json()) as {
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      paths: Record<string, Record<string, { requestBody: { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } } }>>;
+    };
+    expect(doc.components.schemas['Rate']!.properties).toMatchObject({ count: { type: 'integer' }, per: { enum: ['second', 'minute', 'hour', 'day'] } });
+    expect(Object.keys(doc.components.schemas['SendingServer']!.properties)).toEqual(expect.arrayContaining(['rate', 'domainRates']));
+    const create = doc.paths['/api/sending-servers']!.post!.requestBody.content['application/json'].schema.properties;
+    // Requests may write a rate as a string or the object; a response always gives the object.
+    expect(create['rate']).toMatchObject({ anyOf: [{ type: 'string', example: '50/s' }, { $ref: '#/components/schemas/Rate' }, { type: 'null' }] });
+    expect(create['domainRates']).toMatchObject({ type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { $ref: '#/components/schemas/Rate' }] } });
+    expect(doc.components.schemas['SendingServer']!.properties['rate']).toMatchObject({ anyOf: [{ $ref: '#/components/schemas/Rate' }, { type: 'null' }] });
+    expect(doc.components.schemas['SendingServer']!.properties['domainRates']).toMatchObject({ additionalProperties: { $ref: '#/components/schemas/Rate' } });
   });
 });

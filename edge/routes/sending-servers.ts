@@ -3,6 +3,7 @@
 // responses only say which secret fields are set.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { checkDriverSettings, driverNames, driverSettings, type SettingsProblem } from '../../shared/drivers/driver-config';
+import { domainRatesSchema, rateSchema } from '../../shared/drivers/rate-limits';
 import {
   createSendingServer,
   deleteSendingServer,
@@ -26,12 +27,18 @@ const Driver = z.enum(driverNames).openapi({
 });
 const Name = z.string().trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters');
 const Settings = z.record(z.string(), z.unknown());
-const Rate = z
-  .number()
-  .positive('ratePerSecond must be above 0')
-  .max(100_000, 'ratePerSecond must be at most 100000')
-  .nullable()
-  .openapi({ description: 'Messages per second across every sender container; null: unthrottled.' });
+// Requests take the forms of shared/drivers/rate-limits.ts ("50/s" or { count, per }), the
+// same schemas the sender parses with; responses always give the structured form.
+const RateOutput = z
+  .object({ count: z.number().int(), per: z.enum(['second', 'minute', 'hour', 'day']) })
+  .openapi('Rate', { description: 'At most `count` messages in any window of one `per`.' });
+
+// The generator would describe only the parsed object: say both forms a request may use.
+// (.openapi only on schemas made here: zod gives it to instances created after the import.)
+const rateForms = [{ type: 'string', pattern: '^\\s*\\d+\\s*/\\s*[a-zA-Z]+\\s*$', example: '50/s' }, { $ref: '#/components/schemas/Rate' }] as const;
+const RATE_FORMS = '"50/s", "1000/min", "5000/hour", "10000/day" or `{ count, per }`';
+const RateInput = rateSchema.nullable().openapi({ type: ['string', 'object', 'null'] as const, anyOf: [...rateForms, { type: 'null' as const }] });
+const domainRatesForms = { additionalProperties: { anyOf: [...rateForms] } };
 
 const SendingServerSchema = z
   .object({
@@ -41,7 +48,8 @@ const SendingServerSchema = z
     config: Settings,
     secretsSet: z.array(z.string()).openapi({ description: 'Names of the secret fields that are set; their values are never returned.' }),
     secretsProblem: z.string().nullable().openapi({ description: 'Why the stored secrets cannot be read (e.g. SECRET_KEY changed); null when they can.' }),
-    ratePerSecond: z.number().nullable(),
+    rate: z.union([RateOutput, z.null()]).openapi({ description: "The server's rate; null: unthrottled." }),
+    domainRates: z.record(z.string(), RateOutput).openapi({ description: 'Rates per recipient domain (lower case).' }),
     isDefault: z.boolean(),
     connectionCheck: ConnectionCheckSchema,
     createdAt: Timestamp,
@@ -55,7 +63,8 @@ const CreateBody = z
     driver: Driver,
     config: Settings.default({}).openapi({ description: "The driver's settings, validated by its schema." }),
     secrets: Settings.optional().openapi({ description: 'Credentials (e.g. smtp `user` and `pass`); stored encrypted.' }),
-    ratePerSecond: Rate.default(null),
+    rate: RateInput.default(null).openapi({ description: `The server's rate across every sender container: ${RATE_FORMS}; null (the default): unthrottled.` }),
+    domainRates: domainRatesSchema.default({}).openapi({ ...domainRatesForms, description: `Rates per recipient domain, e.g. \`{ "gmail.com": "20/min" }\`, each written as ${RATE_FORMS}.` }),
     isDefault: z.boolean().default(false).openapi({ description: 'Make this the default server (the first server always is).' }),
   })
   .strict();
@@ -66,7 +75,8 @@ const UpdateBody = z
     driver: Driver.optional().openapi({ description: 'Changing the driver replaces config and secrets with the ones sent.' }),
     config: Settings.optional().openapi({ description: 'Merged into the saved config; a null value removes a field.' }),
     secrets: Settings.nullable().optional().openapi({ description: 'Merged into the saved secrets; a null value removes a field; null clears them all.' }),
-    ratePerSecond: Rate.optional(),
+    rate: RateInput.optional().openapi({ description: `The server's rate: ${RATE_FORMS}; null: unthrottled.` }),
+    domainRates: domainRatesSchema.optional().openapi({ ...domainRatesForms, description: 'Replaces the whole map of domain rates (written as on create); `{}` removes them all.' }),
     isDefault: z
       .literal(true, { error: 'isDefault can only be set to true: to move the default, set it on another server' })
       .optional().openapi({ description: 'Make this the default server (to change the default, set it on another server).' }),
@@ -86,6 +96,8 @@ function mergeFields(base: Record<string, unknown>, patch: Record<string, unknow
 export function sendingServersRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   const { db, keys } = deps;
+  // Registered before the routes so the component is the plain object, not its nullable use.
+  app.openAPIRegistry.register('Rate', RateOutput);
 
   const readSecrets = (row: SendingServerRow) => readServerSecrets(keys.secrets, row);
 

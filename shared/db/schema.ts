@@ -1,7 +1,8 @@
 // The one schema both planes use. Times are Unix epoch milliseconds (integers):
 // cheap to compare and index, and identical in SQLite, libSQL and Turso.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { DomainRates, Rate } from '../drivers/rate-limits';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
 
@@ -48,8 +49,10 @@ export const sendingServers = sqliteTable(
   config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
   /** Secret settings, AES-GCM encrypted with a key derived from SECRET_KEY; never returned by the API. */
   secrets: text('secrets'),
-  /** Messages per second across every sender container; null means unthrottled. */
-  ratePerSecond: real('rate_per_second'),
+  /** The server's rate across every sender container, e.g. `{ count: 50, per: 'second' }`; null: unthrottled. */
+  rate: text('rate', { mode: 'json' }).$type<Rate>(),
+  /** Rates per recipient domain (lower case), e.g. `{ "gmail.com": { count: 20, per: 'minute' } }`. */
+  domainRates: text('domain_rates', { mode: 'json' }).$type<DomainRates>().notNull().default({}),
   isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
   // A live check of the settings (the driver's validateConfig), asked for by the API and
   // run by a sender container: the edge cannot open SMTP connections or hold relay SDKs.

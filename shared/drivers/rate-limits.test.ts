@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { domainRatesSchema, formatRate, perSecond, rateFromPerSecond, rateSchema } from './rate-limits';
+import { domainRatesSchema, formatRate, perSecond, rateSchema } from './rate-limits';
 
 const messages = (value: unknown) => rateSchema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 
@@ -33,12 +33,7 @@ describe('rate limits', () => {
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['not a domain', 'ok.com.per']));
   });
 
-  it('turns the rate_per_second column into the shortest whole rate', () => {
-    expect(rateFromPerSecond(20)).toEqual({ count: 20, per: 'second' });
-    expect(rateFromPerSecond(12.5)).toEqual({ count: 750, per: 'minute' });
-    expect(rateFromPerSecond(0.1)).toEqual({ count: 6, per: 'minute' });
-    expect(rateFromPerSecond(1 / 7)).toEqual({ count: 12342, per: 'day' });
-    expect(() => rateFromPerSecond(0)).toThrow(/above 0/);
+  it('reads a rate as messages per second and as text', () => {
     expect(perSecond({ count: 120, per: 'minute' })).toBe(2);
     expect(formatRate({ count: 20, per: 'minute' })).toBe('20/minute');
   });

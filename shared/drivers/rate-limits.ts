@@ -73,20 +73,6 @@ export function perSecond(rate: Rate): number {
   return (rate.count * 1_000) / periodMsOf(rate);
 }
 
-/**
- * The rate for the `sending_servers.rate_per_second` column, which may hold a fraction
- * (12.5): the shortest window in which it is a whole count (750/min), rounded down per day.
- */
-export function rateFromPerSecond(ratePerSecond: number): Rate {
-  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) throw new RangeError(`ratePerSecond must be above 0, got ${ratePerSecond}`);
-  for (const per of ['second', 'minute', 'hour'] as const) {
-    const count = (ratePerSecond * ratePeriodsMs[per]) / 1_000;
-    // Tolerate float noise: 0.1 * 60 is 6.000000000000001.
-    if (Math.abs(count - Math.round(count)) < 1e-9 && Math.round(count) >= 1) return { count: Math.round(count), per };
-  }
-  return { count: Math.max(1, Math.floor(ratePerSecond * 86_400)), per: 'day' };
-}
-
 /** "50/second": how a rate reads in logs and error messages. */
 export function formatRate(rate: Rate): string {
   return `${rate.count}/${rate.per}`;

@@ -44,7 +44,7 @@ describe('campaign queries', () => {
     const ready = await createCampaign(t.db, content, [lists[0]!]);
     // No server at all yet: the guard refuses even though the status allows it.
     expect(await transitionCampaign(t.db, ready.id, 'send', sendableGuard(ready.id))).toEqual({ refusedInStatus: 'draft' });
-    await createSendingServer(t.db, { name: 'x', driver: 'capture', config: {}, secrets: null, ratePerSecond: null, isDefault: false });
+    await createSendingServer(t.db, { name: 'x', driver: 'capture', config: {}, secrets: null, rate: null, domainRates: {}, isDefault: false });
     expect(await transitionCampaign(t.db, listless.id, 'send', sendableGuard(listless.id))).toEqual({ refusedInStatus: 'draft' });
     expect(await transitionCampaign(t.db, ready.id, 'send', sendableGuard(ready.id))).toMatchObject({ status: 'queued' });
     expect(await transitionCampaign(t.db, ready.id, 'send', sendableGuard(ready.id))).toEqual({ refusedInStatus: 'queued' });

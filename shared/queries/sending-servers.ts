@@ -3,6 +3,7 @@
 import { and, desc, eq, gt, ne, sql } from 'drizzle-orm';
 import { finalCampaignStatuses } from '../campaign-state';
 import type { Database } from '../db/database';
+import type { DomainRates, Rate } from '../drivers/rate-limits';
 import { campaigns, sendingServers } from '../db/schema';
 import { toPage, type Page } from './page';
 
@@ -29,7 +30,10 @@ export interface NewSendingServer {
   config: Record<string, unknown>;
   /** Sealed with shared/secret-box.ts, or null when the driver has no secrets set. */
   secrets: string | null;
-  ratePerSecond: number | null;
+  /** The server's rate; null: unthrottled. */
+  rate: Rate | null;
+  /** Rates per recipient domain (lower case); a PATCH replaces the whole map. */
+  domainRates: DomainRates;
   isDefault: boolean;
 }
 
