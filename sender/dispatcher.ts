@@ -7,6 +7,7 @@ import { advanceCursor, claimDueCampaign, finishCampaign, releaseClaims, renewLe
 import { cancelQueuedOfCancelledCampaigns, createMessages, pendingCount, pendingMessages } from '../shared/queries/messages';
 import { nextRecipients } from '../shared/queries/recipients';
 import { backlog, enqueueMessages, requeueMessages, type SendJobData } from './send-queue';
+import { createWorkLoop } from './work-loop';
 
 export interface DispatcherOptions {
   db: Database;
@@ -52,8 +53,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const CANCEL_SWEEP_MS = 5_000;
   let cancelSweepAt = 0;
   const owned = new Map<number, OwnedCampaign>();
-  let running = false;
-  let loop: Promise<void> = Promise.resolve();
 
   async function keepLeases(): Promise<void> {
     const now = Date.now();
@@ -142,28 +141,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return worked;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let worked = false;
-      try {
-        worked = await step();
-      } catch (err) {
-        // The database or Redis hiccuped: log, wait, go on. Leases cover us meanwhile.
-        console.error('dispatcher step failed:', (err as Error).message);
-      }
-      if (!worked && running) await new Promise((r) => setTimeout(r, idleMs));
-    }
-  }
-
+  // Leases cover our campaigns while a step fails and the loop waits.
+  const loop = createWorkLoop('dispatcher', step, idleMs);
   return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
+    start: loop.start,
     async stop() {
-      running = false;
-      await loop;
+      await loop.stop();
       owned.clear();
       await releaseClaims(db, senderId);
     },

@@ -96,7 +96,8 @@ describe('send worker under a rate limit', () => {
     const seconds = (Math.max(...arrivals) - Math.min(...arrivals)) / 1_000_000;
     // 100 at 20/s, one every 50 ms: 4.95 s.
     expect(seconds).toBeGreaterThan(4.5);
-    expect(seconds).toBeLessThan(6);
+    // Only a loose ceiling: how close the send comes to the rate is bench/throttle.ts's job.
+    expect(seconds).toBeLessThan(15);
     // Waiting for the rate spends no attempt.
     const rows = await t.db.select({ attempts: messages.attempts, status: messages.status }).from(messages).where(eq(messages.campaignId, campaign.id));
     expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
@@ -130,11 +131,12 @@ describe('send worker under a rate limit', () => {
     const span = (times: number[]) => (Math.max(...times) - Math.min(...times)) / 1_000_000;
     // 20 at 5/s: at least 3 s even if the first second's 5 go at once.
     expect(span(slow)).toBeGreaterThanOrEqual(2.9);
-    expect(span(slow)).toBeLessThan(6);
+    expect(span(slow)).toBeLessThan(15);
     // One send may slip into the next second's count at the relay (see above).
     expect(maxInWindow(slow, 1_000_000)).toBeLessThanOrEqual(6);
-    // The other domain is not held back by example.org's waiting messages: 20 at 50/s.
-    expect(span(fast)).toBeLessThan(1.5);
+    // The other domain is not held back by example.org's waiting messages: 20 at 50/s take
+    // 0.4 s; held to 5/s they would take 3.8 s.
+    expect(span(fast)).toBeLessThan(2.5);
     expect(maxInWindow(fast, 1_000_000)).toBeGreaterThan(6);
     const rows = await t.db.select({ status: messages.status }).from(messages).where(inArray(messages.subscriberId, slowIds));
     expect(rows.map((r) => r.status)).toEqual(Array(20).fill('sent'));

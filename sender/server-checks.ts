@@ -4,16 +4,9 @@
 import type { Database } from '../shared/db/database';
 import { claimServerCheck, recordServerCheck } from '../shared/queries/server-checks';
 import type { ServerDrivers } from './drivers/server-drivers';
+import { createWorkLoop, type WorkLoop } from './work-loop';
 
-export interface ServerChecker {
-  start(): void;
-  stop(): Promise<void>;
-}
-
-export function createServerChecker(db: Database, drivers: ServerDrivers, idleMs = 500): ServerChecker {
-  let running = false;
-  let loop: Promise<void> = Promise.resolve();
-
+export function createServerChecker(db: Database, drivers: ServerDrivers, idleMs = 500): WorkLoop {
   async function checkNext(): Promise<boolean> {
     const request = await claimServerCheck(db);
     if (!request) return false;
@@ -29,27 +22,5 @@ export function createServerChecker(db: Database, drivers: ServerDrivers, idleMs
     return true;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let worked = false;
-      try {
-        worked = await checkNext();
-      } catch (err) {
-        console.error('server check failed:', (err as Error).message);
-      }
-      if (!worked && running) await new Promise((r) => setTimeout(r, idleMs));
-    }
-  }
-
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
+  return createWorkLoop('server check', checkNext, idleMs);
 }
