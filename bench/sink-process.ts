@@ -3,6 +3,8 @@
 import { startSmtpSink } from '../test/helpers/smtp-sink';
 
 const sink = await startSmtpSink();
+// A relay's latency per message (SINK_DELAY_MS), added before each 250 reply.
+sink.delayMs = Number(process.env.SINK_DELAY_MS ?? 0);
 // Keep memory flat over long runs: count, do not keep.
 const received = sink.received;
 let count = 0;

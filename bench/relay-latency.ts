@@ -1,0 +1,43 @@
+// Relay latency benchmark (issue 3): a relay that takes 50 ms to accept each message, and
+// Edgepost's throughput as the server's pool grows (1, 10, 50 connections): with pooled
+// connections kept busy, throughput should grow with them instead of stalling on latency.
+//   npx tsx bench/relay-latency.ts [messages=3000] [delayMs=50]
+import { fork } from 'node:child_process';
+import { eq } from 'drizzle-orm';
+import { campaigns, sendingServers } from '../shared/db/schema';
+import { createTestDatabase } from '../test/helpers/database';
+import { seedCampaign } from '../test/helpers/seed';
+import { dropQueue, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
+
+const total = Number(process.argv[2] ?? 3000);
+const delayMs = Number(process.argv[3] ?? 50);
+
+const sink = fork(new URL('./sink-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, SINK_DELAY_MS: String(delayMs) } });
+const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
+const results: Record<string, number> = {};
+
+for (const connections of [1, 10, 50]) {
+  const t = await createTestDatabase();
+  // Enough jobs in flight to keep every connection busy.
+  const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: String(Math.max(20, connections * 2)) });
+  const { campaign, server } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, format: 'text', body: 'Hello {{ subscriber.name }}', status: 'draft' });
+  await t.db.update(sendingServers).set({ config: { ...server.config, poolSize: connections } }).where(eq(sendingServers.id, server.id));
+  const started = performance.now();
+  await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
+  const sender = await startTestSender(t.db, config);
+  await waitFor(
+    'campaign sent',
+    async () => {
+      const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaign.id));
+      return row!.status === 'sent' ? true : undefined;
+    },
+    900_000,
+  );
+  results[`${connections} connections`] = Math.round((total / (performance.now() - started)) * 1000);
+  await sender.close();
+  await dropQueue(config);
+  t.close();
+}
+sink.send('stop');
+console.log(JSON.stringify({ messages: total, relayLatencyMs: delayMs, messagesPerSecond: results }, null, 2));
+process.exit(0);
