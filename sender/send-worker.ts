@@ -16,6 +16,7 @@ import { createFailureRateGuard, type FailureRateGuard } from './failure-rate-gu
 import { SEND_QUEUE, type SendJobData } from './send-queue';
 import { createThrottle, type Throttle } from './throttle/create-throttle';
 import { createServerLimits, recipientDomain } from './throttle/server-limits';
+import { createServerHealth, pickServer, type ServerHealth } from './server-choice';
 
 export type RenderSettings = Parameters<typeof renderMessage>[2];
 
@@ -35,7 +36,13 @@ export interface SendWorkerOptions {
   throttle?: Throttle;
   /** Pauses a campaign whose recent messages fail too often. Default: 10% of the last 200. */
   failureGuard?: FailureRateGuard;
+  /** Which servers of a several-server campaign are cooling off. Default: on `connection` under `<prefix>:server-down`, 30 s. */
+  serverHealth?: ServerHealth;
 }
+
+/** How long a server of a several-server campaign is skipped after it refused connections or could not send. */
+export const SERVER_COOLOFF_MS = 30_000;
+const ALL_DOWN_RECHECK_MS = 2_000;
 
 /** Longest wait between attempts to record an accepted message while the database is down. */
 const RECORD_RETRY_MAX_MS = 30_000;
@@ -68,6 +75,8 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
   const throttle = options.throttle ?? createThrottle({ connection: options.connection, prefix: `${options.prefix}:throttle` });
   const serverLimits = createServerLimits(db);
   const failureGuard = options.failureGuard ?? createFailureRateGuard();
+  const serverHealth =
+    options.serverHealth ?? createServerHealth({ connection: options.connection, prefix: `${options.prefix}:server-down`, cooloffMs: SERVER_COOLOFF_MS });
 
   /** Notes a final outcome; a campaign failing too often pauses itself and says why. */
   async function judge(campaignId: number, failureReason: string | null): Promise<void> {
@@ -122,16 +131,30 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         return 'skipped';
       }
 
+      const { servers } = message;
+      // One server (its own or the default) behaves as it always did: no marks, and a halt
+      // pauses the campaign. With several, the message goes to one that is up, by weight.
+      const failover = servers.length > 1;
+      let server = servers[0];
+      if (failover) {
+        const marks = await serverHealth.marks(servers);
+        const chosen = pickServer(servers.filter((s) => !marks.has(s.id)));
+        if (!chosen) {
+          // Every server is cooling off: wait for the first to come back, spending no attempt.
+          // Looked at again within ALL_DOWN_RECHECK_MS, as a server saved with new settings is
+          // back at once (the marks name a settings version).
+          return later(job, token, Math.min(ALL_DOWN_RECHECK_MS, ...[...marks.values()].map((m) => m.remainingMs)));
+        }
+        server = chosen;
+      }
+
       let result: SendResult | { waitMs: number };
       try {
-        if (message.serverId === null) throw new SendError('ECONFIG', 'no sending server: set one on the campaign or make one the default');
-        const [compiled, driver] = await Promise.all([
-          options.campaigns.get(message.campaignId),
-          options.drivers.get(message.serverId, message.serverUpdatedAt ?? 0),
-        ]);
+        if (!server) throw new SendError('ECONFIG', 'no sending server: set one on the campaign or make one the default');
+        const [compiled, driver] = await Promise.all([options.campaigns.get(message.campaignId), options.drivers.get(server.id, server.version)]);
         // Asked only once the campaign is compiled and the driver built, so the send follows
         // its grant closely: the relay sees the rate, not grants bunched behind a cold start.
-        const waitMs = await throttleWait(message.serverId, message.serverUpdatedAt ?? 0, message.subscriber.email);
+        const waitMs = await throttleWait(server.id, server.version, message.subscriber.email);
         if (waitMs > 0) {
           result = { waitMs };
         } else {
@@ -143,6 +166,14 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         const reason = `${failure.code}: ${failure.message}`;
         switch (failure.outcome) {
           case 'halt':
+            if (failover && server) {
+              // This server cannot send as set up; the others may. Pause only once all of them halt.
+              await serverHealth.markDown(server, 'halt');
+              const marks = await serverHealth.marks(servers);
+              if (servers.some((s) => marks.get(s.id)?.kind !== 'halt')) return later(job, token, 0);
+              await pauseWithReason(db, message.campaignId, `Paused: none of the campaign's sending servers can send (last: ${reason}). Fix them, then resume.`);
+              return 'campaign paused';
+            }
             await pauseWithReason(db, message.campaignId, `Paused: the sending server cannot send (${reason}). Fix it, then resume.`);
             return 'campaign paused';
           case 'rate_limited':
@@ -158,13 +189,19 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
               return 'failed';
             }
             await markMessageRetrying(db, message.id, attempts, reason);
+            if (failover && server && isConnectionFailure(failure.code)) {
+              // The relay is unreachable, not the message refused: skip it everywhere for the
+              // cool-off and try the same job (same Message-ID) on another server right away.
+              await serverHealth.markDown(server, 'down');
+              return later(job, token, 0);
+            }
             throw new Error(reason); // BullMQ retries it after the queue's backoff.
         }
       }
       // Over the rate: back to the delayed set, so the job holds no worker slot while it
       // waits, and spends no attempt (moving it keeps attemptsMade).
       if ('waitMs' in result) return later(job, token, result.waitMs);
-      await recordSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId });
+      await recordSent({ messageId: message.id, attempts, providerMessageId: result.providerMessageId, serverId: server!.id });
       await judge(message.campaignId, null);
       return 'sent';
     },
@@ -180,4 +217,9 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
       maxStalledCount: 10,
     },
   );
+}
+
+/** A failure of the relay connection (refused, dropped, timed out) rather than an answer about the message. */
+function isConnectionFailure(code: string): boolean {
+  return code === 'ECONNECTION' || code === 'ETIMEDOUT';
 }

@@ -14,14 +14,21 @@ const API_FIELD: Record<string, string> = { fromAddress: 'from' };
 export function createCampaignChecks(deps: AppDeps) {
   const { db } = deps;
 
-  /** Lists and the sending server named by a campaign exist (400 naming the field otherwise). */
-  async function references(listIds: number[], sendingServerId: number | null): Promise<void> {
+  /** Lists and the sending servers named by a campaign exist (400 naming the field and every unknown id otherwise). */
+  async function references(listIds: number[], servers: { id: number }[], field: 'sendingServers' | 'sendingServerId'): Promise<void> {
     await requireListsExist(db, listIds, 'lists');
-    if (sendingServerId !== null && !(await getSendingServer(db, sendingServerId))) {
-      throw new ApiError(400, 'VALIDATION', `No sending server with id ${sendingServerId}; list them with GET /api/sending-servers.`, [
-        { path: 'sendingServerId', message: `no sending server with id ${sendingServerId}` },
-      ]);
+    const missing: { index: number; id: number }[] = [];
+    for (const [index, server] of servers.entries()) {
+      if (!(await getSendingServer(db, server.id))) missing.push({ index, id: server.id });
     }
+    if (missing.length === 0) return;
+    const ids = missing.map((m) => m.id).join(', ');
+    throw new ApiError(400, 'VALIDATION', `No sending server with id ${ids}; list them with GET /api/sending-servers.`,
+      missing.map((m) => ({
+        path: field === 'sendingServers' ? `sendingServers.${m.index}.id` : 'sendingServerId',
+        message: `no sending server with id ${m.id}`,
+      })),
+    );
   }
 
   /** Subject, from and body compile (400 INVALID_TEMPLATE with each problem and its line otherwise). */
@@ -42,9 +49,13 @@ export function createCampaignChecks(deps: AppDeps) {
     }
   }
 
-  /** The campaign's own server, or the default one, exists and has valid settings (409 otherwise). */
-  async function sendingServer(campaign: { id: number; sendingServerId: number | null }): Promise<void> {
-    const server = campaign.sendingServerId === null ? await getDefaultSendingServer(db) : await getSendingServer(db, campaign.sendingServerId);
+  /** Each of the campaign's own servers, or the default one, exists and has valid settings (409 otherwise). */
+  async function sendingServer(campaign: { id: number; sendingServers: { id: number }[] }): Promise<void> {
+    if (campaign.sendingServers.length === 0) return oneServer(await getDefaultSendingServer(db));
+    for (const { id } of campaign.sendingServers) await oneServer(await getSendingServer(db, id));
+  }
+
+  async function oneServer(server: Awaited<ReturnType<typeof getSendingServer>>): Promise<void> {
     if (!server) {
       throw new ApiError(
         409,

@@ -40,7 +40,27 @@ const ServerId = z
   .int()
   .positive()
   .nullable()
-  .openapi({ description: 'The server to send through; null or omitted: the default server at send time.' });
+  .openapi({ description: 'Shorthand for `sendingServers: [{ "id": <id> }]`; null: `[]`, the default server at send time. Not with `sendingServers`.' });
+const MAX_WEIGHT = 1000;
+const ServerList = z
+  .array(
+    z
+      .object({
+        id: z.number().int().positive(),
+        weight: z.number().int().min(1, 'weight must be at least 1').max(MAX_WEIGHT, `weight must be at most ${MAX_WEIGHT}`).default(1),
+      })
+      .strict(),
+  )
+  .max(20, 'at most 20 sending servers')
+  .refine((servers) => new Set(servers.map((s) => s.id)).size === servers.length, 'sending server ids must not repeat')
+  .openapi({
+    description:
+      'Servers to send through, in failover order. Each message goes to one of the servers that are up, chosen by weight (default 1); a server that refuses connections is skipped for a short while. Empty: the default server at send time.',
+    example: [{ id: 1, weight: 3 }, { id: 2 }],
+  });
+const oneWayToNameServers = (b: { sendingServerId?: unknown; sendingServers?: unknown }) =>
+  b.sendingServerId === undefined || b.sendingServers === undefined;
+const oneWayMessage = { message: 'give sendingServers or sendingServerId, not both', path: ['sendingServers'] };
 const SendAt = z
   .iso.datetime({ offset: true, error: 'sendAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:00:00Z' })
   .transform((s) => Date.parse(s))
@@ -55,10 +75,12 @@ export const CreateCampaignBody = z
     lists: ListIds.default([]).openapi({ description: 'Lists to send to; at least one is needed to send.' }),
     format: Format,
     body: Body,
-    sendingServerId: ServerId.default(null),
+    sendingServerId: ServerId.optional(),
+    sendingServers: ServerList.optional(),
     sendAt: SendAt.default(null),
   })
-  .strict();
+  .strict()
+  .refine(oneWayToNameServers, oneWayMessage);
 
 export const UpdateCampaignBody = z
   .object({
@@ -69,10 +91,12 @@ export const UpdateCampaignBody = z
     format: Format.optional(),
     body: Body.optional(),
     sendingServerId: ServerId.optional(),
+    sendingServers: ServerList.optional().openapi({ description: 'Replaces the servers, in failover order.' }),
     sendAt: SendAt.optional(),
   })
   .strict()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change')
+  .refine(oneWayToNameServers, oneWayMessage);
 
 export const CampaignSchema = z
   .object({
@@ -83,7 +107,8 @@ export const CampaignSchema = z
     format: Format,
     body: z.string(),
     lists: z.array(z.number().int()),
-    sendingServerId: z.number().int().nullable(),
+    sendingServerId: z.number().int().nullable().openapi({ description: 'The first server of `sendingServers`; null when it is empty.' }),
+    sendingServers: z.array(z.object({ id: z.number().int(), weight: z.number().int() })).openapi({ description: 'In failover order; empty: the default server.' }),
     sendAt: Timestamp.nullable(),
     status: z.enum(campaignStatuses),
     statusReason: z.string().nullable().openapi({ description: 'Why the campaign failed or paused itself.' }),

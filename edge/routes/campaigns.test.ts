@@ -101,6 +101,45 @@ describe('campaigns API', () => {
     expect(await count('campaigns')).toBe(0);
   });
 
+  it('takes several sending servers in failover order with weights, and returns them', async () => {
+    const [a, b] = [await addServer(), await addServer()];
+    const campaign = await create({ sendingServers: [{ id: b, weight: 3 }, { id: a }] });
+    expect(campaign).toMatchObject({ sendingServers: [{ id: b, weight: 3 }, { id: a, weight: 1 }], sendingServerId: b });
+    expect((await t.api('GET', `/api/campaigns/${campaign.id}`)).body.sendingServers).toEqual([{ id: b, weight: 3 }, { id: a, weight: 1 }]);
+    expect((await t.api('GET', '/api/campaigns')).body.data[0].sendingServers).toEqual([{ id: b, weight: 3 }, { id: a, weight: 1 }]);
+
+    const reordered = await t.api('PATCH', `/api/campaigns/${campaign.id}`, { sendingServers: [{ id: a, weight: 2 }, { id: b }] });
+    expect(reordered.body.sendingServers).toEqual([{ id: a, weight: 2 }, { id: b, weight: 1 }]);
+    // The one-server shorthand still works, and null goes back to the default server.
+    expect((await t.api('PATCH', `/api/campaigns/${campaign.id}`, { sendingServerId: b })).body.sendingServers).toEqual([{ id: b, weight: 1 }]);
+    const toDefault = await t.api('PATCH', `/api/campaigns/${campaign.id}`, { sendingServerId: null });
+    expect(toDefault.body).toMatchObject({ sendingServers: [], sendingServerId: null });
+    expect(await count('campaign_sending_servers')).toBe(0);
+
+    await t.api('PATCH', `/api/campaigns/${campaign.id}`, { sendingServers: [{ id: a }, { id: b }] });
+    expect((await t.api('POST', `/api/campaigns/${campaign.id}/send`)).status).toBe(200);
+  });
+
+  it('refuses unknown, repeated or badly weighted sending servers, naming each', async () => {
+    const a = await addServer();
+    const unknown = await t.api('POST', '/api/campaigns', draft({ sendingServers: [{ id: a }, { id: 404 }, { id: 405 }] }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('404, 405');
+    expect(unknown.body.error.details.map((d: { path: string }) => d.path)).toEqual(['sendingServers.1.id', 'sendingServers.2.id']);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ sendingServers: [{ id: a }, { id: a, weight: 2 }] }, 'sendingServers'],
+      [{ sendingServers: [{ id: a, weight: 0 }] }, 'sendingServers.0.weight'],
+      [{ sendingServers: [{ id: a, weight: 1.5 }] }, 'sendingServers.0.weight'],
+      [{ sendingServers: [{ id: a }], sendingServerId: a }, 'sendingServers'],
+    ];
+    for (const [extra, path] of cases) {
+      const { status, body } = await t.api('POST', '/api/campaigns', draft(extra));
+      expect(status, path).toBe(400);
+      expect(body.error.details.map((d: { path: string }) => d.path), path).toContain(path);
+    }
+    expect(await count('campaigns')).toBe(0);
+  });
+
   it('edits drafts (replacing lists) and refuses bad edits without changing anything', async () => {
     const campaign = await create();
     const other = (await t.api('POST', '/api/lists', { name: 'Other' })).body.id;

@@ -11,6 +11,7 @@ import {
   sendableGuard,
   transitionCampaign,
   updateCampaign,
+  type CampaignServer,
   type CampaignSummary,
   type CampaignWithLists,
   type CampaignWrite,
@@ -40,7 +41,8 @@ function toCampaignSummaryBody(c: CampaignSummary) {
     from: c.fromAddress,
     format: c.format,
     lists: c.lists,
-    sendingServerId: c.sendingServerId,
+    sendingServerId: c.sendingServers[0]?.id ?? null,
+    sendingServers: c.sendingServers,
     sendAt: iso(c.sendAt),
     status: c.status,
     statusReason: c.statusReason,
@@ -49,6 +51,13 @@ function toCampaignSummaryBody(c: CampaignSummary) {
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };
+}
+
+/** The servers a body names, either way it may name them; undefined: not named. */
+function serversOf(body: { sendingServerId?: number | null; sendingServers?: { id: number; weight: number }[] }): CampaignServer[] | undefined {
+  if (body.sendingServers) return body.sendingServers;
+  if (body.sendingServerId === undefined) return undefined;
+  return body.sendingServerId === null ? [] : [{ id: body.sendingServerId, weight: 1 }];
 }
 
 function refused(id: number, action: CampaignAction, status: CampaignStatus): ApiError {
@@ -81,11 +90,12 @@ export function campaignsRoutes(deps: AppDeps) {
       responses: { 201: jsonContent(CampaignSchema, 'The new draft'), 400: errors[400] },
     }),
     async function createCampaignHandler(c) {
-      const { lists, from, ...input } = c.req.valid('json');
+      const { lists, from, sendingServerId, sendingServers, ...input } = c.req.valid('json');
       const content = { ...input, fromAddress: from };
-      await checks.references(lists, content.sendingServerId);
+      const servers = serversOf({ sendingServerId, sendingServers }) ?? [];
+      await checks.references(lists, servers, sendingServers ? 'sendingServers' : 'sendingServerId');
       await checks.compiles({ id: UNSAVED_ID, ...content });
-      return c.json(toCampaignBody(await createCampaign(db, content, lists)), 201);
+      return c.json(toCampaignBody(await createCampaign(db, content, lists, servers)), 201);
     },
   );
 
@@ -132,16 +142,17 @@ export function campaignsRoutes(deps: AppDeps) {
     }),
     async function updateCampaignHandler(c) {
       const { id } = c.req.valid('param');
-      const { lists, from, ...patch } = c.req.valid('json');
+      const { lists, from, sendingServerId, sendingServers, ...patch } = c.req.valid('json');
+      const servers = serversOf({ sendingServerId, sendingServers });
       const current = await getCampaign(db, id);
       if (!current) throw notFound(id);
       const content = { ...patch, ...(from === undefined ? {} : { fromAddress: from }) };
       if (!nextCampaignStatus('edit', current.status).allowed) throw refused(id, 'edit', current.status);
       const merged = { ...current, ...content };
       if (merged.status === 'scheduled') checks.stillSchedulable(merged.sendAt, lists ?? merged.lists);
-      await checks.references(lists ?? [], patch.sendingServerId ?? null);
+      await checks.references(lists ?? [], servers ?? [], sendingServers ? 'sendingServers' : 'sendingServerId');
       await checks.compiles(merged);
-      return c.json(toCampaignBody(written(await updateCampaign(db, id, content, lists), id, 'edit')), 200);
+      return c.json(toCampaignBody(written(await updateCampaign(db, id, content, lists, servers), id, 'edit')), 200);
     },
   );
 
@@ -152,7 +163,7 @@ export function campaignsRoutes(deps: AppDeps) {
       tags,
       summary: 'Send a draft: queued now, or scheduled when sendAt is ahead',
       description:
-        'Checks again that the campaign compiles, has a list and has a sending server (its own or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice.',
+        'Checks again that the campaign compiles, has a list and has a sending server (its own, each of them valid, or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice.',
       request: { params: IdParams },
       responses: { 200: jsonContent(CampaignSchema, 'The campaign, now queued or scheduled'), 400: errors[400], 404: errors[404], 409: errors[409] },
     }),

@@ -139,10 +139,8 @@ describe('sending servers API', () => {
   it('keeps a server a campaign names, and the last server while campaigns under way need it', async () => {
     const a = (await t.api('POST', '/api/sending-servers', { name: 'A', driver: 'capture' })).body;
     const b = (await t.api('POST', '/api/sending-servers', { name: 'B', driver: 'capture' })).body;
-    await t.database.client.execute({
-      sql: `insert into campaigns (id, name, subject, from_address, format, body, sending_server_id) values (5, 'c', 's', 'a@example.com', 'text', 'hi', ?)`,
-      args: [b.id],
-    });
+    await t.database.client.execute(`insert into campaigns (id, name, subject, from_address, format, body) values (5, 'c', 's', 'a@example.com', 'text', 'hi')`);
+    await t.database.client.execute({ sql: 'insert into campaign_sending_servers (campaign_id, sending_server_id, weight, position) values (5, ?, 1, 0)', args: [b.id] });
     const named = await t.api('DELETE', `/api/sending-servers/${b.id}`);
     expect(named.status).toBe(409);
     expect(named.body.error.message).toContain('campaign(s) 5');

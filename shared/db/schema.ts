@@ -1,7 +1,7 @@
 // The one schema both planes use. Times are Unix epoch milliseconds (integers):
 // cheap to compare and index, and identical in SQLite, libSQL and Turso.
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { DomainRates, Rate } from '../drivers/rate-limits';
 
 const now = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
@@ -79,6 +79,10 @@ export const campaigns = sqliteTable(
     fromAddress: text('from_address').notNull(),
     format: text('format', { enum: ['mjml', 'html', 'text'] }).notNull(),
     body: text('body').notNull(),
+    /**
+     * Deprecated, always null since migration 0003: the servers live in
+     * campaign_sending_servers. Kept until sending-servers.ts stops reading it.
+     */
     sendingServerId: integer('sending_server_id').references(() => sendingServers.id),
     sendAt: integer('send_at'),
     status: text('status', { enum: campaignStatuses }).notNull().default('draft'),
@@ -107,6 +111,23 @@ export const campaignLists = sqliteTable(
   (t) => [primaryKey({ columns: [t.campaignId, t.listId] })],
 );
 
+// The servers a campaign sends through: spread by weight, and `position` is the failover
+// order. No row: the default server at send time.
+export const campaignSendingServers = sqliteTable(
+  'campaign_sending_servers',
+  {
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    sendingServerId: integer('sending_server_id').notNull().references(() => sendingServers.id),
+    weight: integer('weight').notNull().default(1),
+    position: integer('position').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.sendingServerId] }),
+    index('campaign_sending_servers_server').on(t.sendingServerId),
+    check('campaign_sending_servers_weight', sql`${t.weight} >= 1`),
+  ],
+);
+
 // A message is queued until its outcome is known. There is no "sending" state: a worker
 // that dies mid-send leaves it queued, and the retry carries the same Message-ID.
 export const messageStatuses = ['queued', 'sent', 'failed', 'skipped', 'cancelled'] as const;
@@ -121,6 +142,8 @@ export const messages = sqliteTable(
     status: text('status', { enum: messageStatuses }).notNull().default('queued'),
     attempts: integer('attempts').notNull().default(0),
     providerMessageId: text('provider_message_id'),
+    /** The server that sent it (no foreign key: a deleted server keeps its history in stats). */
+    sendingServerId: integer('sending_server_id'),
     /** The relay's last answer (or our reason for skipping), for the marketer. */
     lastError: text('last_error'),
     queuedAt: integer('queued_at').notNull().default(now),

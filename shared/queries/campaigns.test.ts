@@ -10,7 +10,6 @@ const content: CampaignContent = {
   fromAddress: 'news@shop.example',
   format: 'text',
   body: 'hi',
-  sendingServerId: null,
   sendAt: null,
 };
 

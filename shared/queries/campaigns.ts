@@ -4,15 +4,23 @@
 import { and, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { campaignTransitions, type CampaignAction } from '../campaign-state';
 import type { Database } from '../db/database';
-import { campaignLists, campaigns, lists, sendingServers, type CampaignStatus } from '../db/schema';
+import { campaignLists, campaignSendingServers, campaigns, lists, sendingServers, type CampaignStatus } from '../db/schema';
 import { toPage, type Page } from './page';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignFormat = CampaignRow['format'];
 
-export interface CampaignWithLists extends CampaignRow {
+/** A server a campaign sends through, and its share of the messages. */
+export interface CampaignServer {
+  id: number;
+  weight: number;
+}
+
+export interface CampaignWithLists extends Omit<CampaignRow, 'sendingServerId'> {
   /** Ids of the lists it goes to, ascending. */
   lists: number[];
+  /** Its servers in failover order; empty: the default server at send time. */
+  sendingServers: CampaignServer[];
 }
 
 export interface CampaignContent {
@@ -21,7 +29,6 @@ export interface CampaignContent {
   fromAddress: string;
   format: CampaignFormat;
   body: string;
-  sendingServerId: number | null;
   /** Epoch ms; null: send as soon as it is sent. */
   sendAt: number | null;
 }
@@ -29,10 +36,29 @@ export interface CampaignContent {
 // The list ids as a JSON array in the same row, so a page of campaigns is one query.
 const listIds = sql<string>`(select json_group_array(${campaignLists.listId}) from ${campaignLists} where ${campaignLists.campaignId} = ${campaigns.id})`;
 
+// Likewise the servers, in failover order (json_group_array keeps the subquery's order).
+const serverList = sql<string>`(select json_group_array(json_object('id', s.sending_server_id, 'weight', s.weight)) from (
+  select * from ${campaignSendingServers} where ${campaignSendingServers.campaignId} = ${campaigns.id}
+  order by ${campaignSendingServers.position}) s)`;
+
 export type CampaignSummary = Omit<CampaignWithLists, 'body'>;
 
-function withLists<T extends { listIds: string }>({ listIds: ids, ...row }: T): Omit<T, 'listIds'> & { lists: number[] } {
-  return { ...row, lists: (JSON.parse(ids) as number[]).sort((a, b) => a - b) };
+function withLists<T extends { listIds: string; serverList: string; sendingServerId: unknown }>({
+  listIds: ids,
+  serverList: servers,
+  sendingServerId: _deprecated,
+  ...row
+}: T): Omit<T, 'listIds' | 'serverList' | 'sendingServerId'> & { lists: number[]; sendingServers: CampaignServer[] } {
+  return { ...row, lists: (JSON.parse(ids) as number[]).sort((a, b) => a - b), sendingServers: JSON.parse(servers) as CampaignServer[] };
+}
+
+/** Links `campaignIdSql` to `servers`, in order, when `guard` holds. Unknown ids were refused by the caller. */
+function insertCampaignServers(db: Database, campaignIdSql: SQL, servers: CampaignServer[], guard: SQL = sql`1`) {
+  const rows = JSON.stringify(servers.map((s, position) => ({ id: s.id, weight: s.weight, position })));
+  return db.run(sql`
+    insert into ${campaignSendingServers} (campaign_id, sending_server_id, weight, position)
+    select (${campaignIdSql}), r.value ->> 'id', r.value ->> 'weight', r.value ->> 'position'
+    from json_each(${rows}) r join ${sendingServers} ss on ss.id = r.value ->> 'id' where ${guard}`);
 }
 
 /** Links `campaignIdSql` to the existing lists among `ids`, when `guard` holds. */
@@ -43,20 +69,26 @@ function insertCampaignLists(db: Database, campaignIdSql: SQL, ids: number[], gu
 }
 
 /** Creates a draft and its list links in one transaction. */
-export async function createCampaign(db: Database, content: CampaignContent, listIdsToUse: number[]): Promise<CampaignWithLists> {
+export async function createCampaign(
+  db: Database,
+  content: CampaignContent,
+  listIdsToUse: number[],
+  servers: CampaignServer[] = [],
+): Promise<CampaignWithLists> {
   // Inside the batch's transaction the row just inserted has the highest id (SQLite gives
   // a new rowid max + 1), so the links can name it before its id is known to us.
   const newest = sql`select max(${campaigns.id}) from ${campaigns}`;
   const [[row]] = await db.batch([
     db.insert(campaigns).values(content).returning({ id: campaigns.id }),
     ...(listIdsToUse.length > 0 ? [insertCampaignLists(db, newest, listIdsToUse)] : []),
+    ...(servers.length > 0 ? [insertCampaignServers(db, newest, servers)] : []),
   ]);
   return (await getCampaign(db, row!.id))!;
 }
 
 export async function getCampaign(db: Database, id: number): Promise<CampaignWithLists | null> {
   const [row] = await db
-    .select({ ...getTableColumns(campaigns), listIds })
+    .select({ ...getTableColumns(campaigns), listIds, serverList })
     .from(campaigns)
     .where(eq(campaigns.id, id));
   return row ? withLists(row) : null;
@@ -69,7 +101,7 @@ export async function listCampaigns(
 ): Promise<Page<CampaignSummary>> {
   const { body: _body, ...columns } = getTableColumns(campaigns);
   const rows = await db
-    .select({ ...columns, listIds })
+    .select({ ...columns, listIds, serverList })
     .from(campaigns)
     .where(
       and(
@@ -91,12 +123,13 @@ async function refusal(db: Database, id: number): Promise<CampaignWrite> {
   return row ? { refusedInStatus: row.status } : null;
 }
 
-/** Updates content and, when `listIdsToUse` is given, replaces the lists; only while editable. */
+/** Updates content and, when given, replaces the lists and the servers; only while editable. */
 export async function updateCampaign(
   db: Database,
   id: number,
   content: Partial<CampaignContent>,
   listIdsToUse: number[] | undefined,
+  servers?: CampaignServer[],
 ): Promise<CampaignWrite> {
   const editable = and(eq(campaigns.id, id), inArray(campaigns.status, [...campaignTransitions.edit.from]));
   // Every statement repeats the status check, so either all apply or none does.
@@ -107,6 +140,12 @@ export async function updateCampaign(
       ? [
           db.delete(campaignLists).where(and(eq(campaignLists.campaignId, id), stillEditable)),
           insertCampaignLists(db, sql`${id}`, listIdsToUse, stillEditable),
+        ]
+      : []),
+    ...(servers
+      ? [
+          db.delete(campaignSendingServers).where(and(eq(campaignSendingServers.campaignId, id), stillEditable)),
+          insertCampaignServers(db, sql`${id}`, servers, stillEditable),
         ]
       : []),
   ]);
@@ -141,6 +180,6 @@ export async function transitionCampaign(db: Database, id: number, action: Campa
 /** What `send` needs to hold when it happens: a list to send to, and a server to send through. */
 export function sendableGuard(id: number): SQL {
   return sql`exists (select 1 from ${campaignLists} where ${campaignLists.campaignId} = ${id})
-    and (${campaigns.sendingServerId} is not null
+    and (exists (select 1 from ${campaignSendingServers} where ${campaignSendingServers.campaignId} = ${id})
       or exists (select 1 from ${sendingServers} where ${sendingServers.isDefault} = 1))`;
 }

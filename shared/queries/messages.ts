@@ -58,15 +58,21 @@ export async function pendingMessages(db: Database, campaignId: number, afterId:
   return rows.map((r) => r.id);
 }
 
+export interface MessageServer {
+  id: number;
+  /** Its settings version (`updated_at`). */
+  version: number;
+  weight: number;
+}
+
 export interface MessageToSend {
   id: number;
   status: MessageStatus;
   attempts: number;
   campaignId: number;
   campaignStatus: string;
-  /** The campaign's server, or the default one; null when there is none. */
-  serverId: number | null;
-  serverUpdatedAt: number | null;
+  /** The campaign's servers in failover order, or the default one alone; empty when there is none. */
+  servers: MessageServer[];
   subscriber: { id: number; email: string; name: string; attributes: Record<string, unknown> };
   /** Blocklisted, suppressed, or no longer subscribed to any of the campaign's lists. */
   excludedBecause: string | null;
@@ -79,7 +85,14 @@ export interface MessageToSend {
 export async function loadMessagesToSend(db: Database, messageIds: number[]): Promise<(MessageToSend | null)[]> {
   const rows = await db.all<Record<string, unknown>>(sql`
     select m.id, m.status, m.attempts, m.campaign_id, c.status as campaign_status,
-      ss.id as server_id, ss.updated_at as server_updated_at,
+      case when exists (select 1 from campaign_sending_servers where campaign_id = c.id)
+        then (select json_group_array(json_object('id', o.id, 'version', o.version, 'weight', o.weight)) from (
+          select ss.id, ss.updated_at as version, cs.weight from campaign_sending_servers cs
+          join sending_servers ss on ss.id = cs.sending_server_id
+          where cs.campaign_id = c.id order by cs.position) o)
+        else (select json_group_array(json_object('id', id, 'version', updated_at, 'weight', 1)) from (
+          select id, updated_at from sending_servers where is_default = 1 order by id limit 1))
+      end as servers,
       s.id as subscriber_id, s.email, s.name, s.attributes, s.status as subscriber_status,
       exists (select 1 from suppressions sp where sp.email = s.email) as suppressed,
       exists (
@@ -90,8 +103,6 @@ export async function loadMessagesToSend(db: Database, messageIds: number[]): Pr
     from messages m
     join campaigns c on c.id = m.campaign_id
     join subscribers s on s.id = m.subscriber_id
-    left join sending_servers ss on ss.id = coalesce(
-      c.sending_server_id, (select id from sending_servers where is_default = 1 order by id limit 1))
     where m.id in (select value from json_each(${JSON.stringify(messageIds)}))`);
   const byId = new Map(rows.map((row) => [Number(row.id), toMessageToSend(row)]));
   return messageIds.map((id) => byId.get(id) ?? null);
@@ -112,8 +123,7 @@ function toMessageToSend(row: Record<string, unknown>): MessageToSend {
     attempts: Number(row.attempts),
     campaignId: Number(row.campaign_id),
     campaignStatus: String(row.campaign_status),
-    serverId: row.server_id == null ? null : Number(row.server_id),
-    serverUpdatedAt: row.server_updated_at == null ? null : Number(row.server_updated_at),
+    servers: JSON.parse(String(row.servers ?? '[]')) as MessageServer[],
     subscriber: {
       id: Number(row.subscriber_id),
       email: String(row.email),
@@ -130,6 +140,8 @@ export interface SentOutcome {
   messageId: number;
   attempts: number;
   providerMessageId: string | null;
+  /** The server that accepted it. */
+  serverId: number;
 }
 
 /** Records the relay's acceptance of many messages in one statement. A message already final stays as it was. */
@@ -137,7 +149,7 @@ export async function markMessagesSent(db: Database, outcomes: SentOutcome[]): P
   const now = Date.now();
   await db.run(sql`
     update messages set status = 'sent', attempts = o.value ->> 'attempts', provider_message_id = o.value ->> 'providerMessageId',
-      last_error = null, sent_at = ${now}, updated_at = ${now}
+      sending_server_id = o.value ->> 'serverId', last_error = null, sent_at = ${now}, updated_at = ${now}
     from json_each(${sqlJson(outcomes)}) o
     where messages.id = o.value ->> 'messageId' and messages.status = 'queued'`);
 }

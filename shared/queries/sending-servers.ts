@@ -4,7 +4,7 @@ import { and, desc, eq, gt, ne, sql } from 'drizzle-orm';
 import { finalCampaignStatuses } from '../campaign-state';
 import type { Database } from '../db/database';
 import type { DomainRates, Rate } from '../drivers/rate-limits';
-import { campaigns, sendingServers } from '../db/schema';
+import { campaignSendingServers, campaigns, sendingServers } from '../db/schema';
 import { toPage, type Page } from './page';
 
 export type SendingServerRow = typeof sendingServers.$inferSelect;
@@ -118,8 +118,9 @@ const idleStatuses = sql`(${sql.join(
  * campaigns under way rely on the default. Another server becomes the default if needed.
  */
 export async function deleteSendingServer(db: Database, id: number): Promise<DeleteSendingServerResult> {
-  const namedByCampaign = sql`exists (select 1 from ${campaigns} where ${campaigns.sendingServerId} = ${id})`;
-  const reliesOnDefault = sql`exists (select 1 from ${campaigns} where ${campaigns.sendingServerId} is null and ${campaigns.status} not in ${idleStatuses})`;
+  const namedByCampaign = sql`exists (select 1 from ${campaignSendingServers} where ${campaignSendingServers.sendingServerId} = ${id})`;
+  const reliesOnDefault = sql`exists (select 1 from ${campaigns} where ${campaigns.status} not in ${idleStatuses}
+    and not exists (select 1 from ${campaignSendingServers} where ${campaignSendingServers.campaignId} = ${campaigns.id}))`;
   const lastServer = sql`not exists (select 1 from ${sendingServers} where ${sendingServers.id} <> ${id})`;
   // The conditions sit in the DELETE itself, so no campaign can slip in between check and delete.
   const [deleted] = await db.batch([
@@ -132,10 +133,10 @@ export async function deleteSendingServer(db: Database, id: number): Promise<Del
   if (deleted.length > 0) return { deleted: true };
   if (!(await getSendingServer(db, id))) return null;
   const named = await db
-    .select({ id: campaigns.id })
-    .from(campaigns)
-    .where(eq(campaigns.sendingServerId, id))
-    .orderBy(desc(campaigns.id))
+    .select({ id: campaignSendingServers.campaignId })
+    .from(campaignSendingServers)
+    .where(eq(campaignSendingServers.sendingServerId, id))
+    .orderBy(desc(campaignSendingServers.campaignId))
     .limit(20);
   if (named.length > 0) return { deleted: false, reason: `campaign(s) ${named.map((c) => c.id).join(', ')} send through it` };
   return { deleted: false, reason: 'it is the only sending server and campaigns under way send through the default; add another server first' };

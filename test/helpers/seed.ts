@@ -1,7 +1,8 @@
 // Rows a sender test needs, written straight to the database: a list of subscribers, a
 // sending server and a campaign.
 import type { Database } from '../../shared/db/database';
-import { campaignLists, campaigns, listMembers, lists, sendingServers, subscribers } from '../../shared/db/schema';
+import { eq } from 'drizzle-orm';
+import { campaignLists, campaignSendingServers, campaigns, listMembers, lists, sendingServers, subscribers } from '../../shared/db/schema';
 
 export interface SeedOptions {
   subscribers: number;
@@ -54,4 +55,21 @@ export async function seedCampaign(db: Database, options: SeedOptions) {
     .returning();
   await db.insert(campaignLists).values({ campaignId: campaign!.id, listId: list!.id });
   return { list: list!, server: server!, campaign: campaign!, subscribers: inserted };
+}
+
+/** Adds an SMTP sending server for a sink on 127.0.0.1 (not the default). */
+export async function seedSmtpServer(db: Database, name: string, smtpPort: number) {
+  const [server] = await db
+    .insert(sendingServers)
+    .values({ name, driver: 'smtp', config: { host: '127.0.0.1', port: smtpPort, security: 'none', poolSize: 5 } })
+    .returning();
+  return server!;
+}
+
+/** Makes a campaign send through these servers, in this failover order. */
+export async function setCampaignServers(db: Database, campaignId: number, servers: { id: number; weight?: number }[]) {
+  await db.delete(campaignSendingServers).where(eq(campaignSendingServers.campaignId, campaignId));
+  await db
+    .insert(campaignSendingServers)
+    .values(servers.map((s, position) => ({ campaignId, sendingServerId: s.id, weight: s.weight ?? 1, position })));
 }
