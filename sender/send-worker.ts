@@ -5,7 +5,15 @@ import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Database } from '../shared/db/database';
 import { pauseWithReason } from '../shared/queries/campaign-claims';
-import { loadMessagesToSend, markMessageFinal, markMessageRetrying, markMessagesSent, type SentOutcome } from '../shared/queries/messages';
+import {
+  loadMessagesToSend,
+  markMessageFinal,
+  markMessageRetrying,
+  markMessagesSent,
+  type MessageServer,
+  type MessageToSend,
+  type SentOutcome,
+} from '../shared/queries/messages';
 import { batchCalls } from './batch-calls';
 import { renderMessage } from '../shared/render/render-message';
 import type { CampaignCache } from './campaign-cache';
@@ -43,6 +51,16 @@ export interface SendWorkerOptions {
 /** How long a server of a several-server campaign is skipped after it refused connections or could not send. */
 export const SERVER_COOLOFF_MS = 30_000;
 const ALL_DOWN_RECHECK_MS = 2_000;
+
+/** One try of one message: what a failure is judged against. */
+interface Attempt {
+  job: Job<SendJobData>;
+  token: string | undefined;
+  message: MessageToSend;
+  attempts: number;
+  server: MessageServer | undefined;
+  servers: MessageServer[];
+}
 
 /** Longest wait between attempts to record an accepted message while the database is down. */
 const RECORD_RETRY_MAX_MS = 30_000;
@@ -106,6 +124,81 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
     throw new DelayedError();
   }
 
+  /** Ends or leaves a message that must not be sent now; null when it should be sent. */
+  async function settleWithoutSending(message: MessageToSend): Promise<string | null> {
+    switch (message.campaignStatus) {
+      case 'sending':
+        break;
+      case 'paused':
+      case 'queued':
+      case 'scheduled':
+        // Leave the message queued: the dispatcher queues it again when the campaign
+        // resumes. Holding the job (delayed, re-checked) would crowd the queue.
+        return `campaign is ${message.campaignStatus}`;
+      default:
+        await markMessageFinal(db, message.id, 'cancelled', message.attempts, `campaign is ${message.campaignStatus}`);
+        return 'cancelled';
+    }
+    if (!message.excludedBecause) return null;
+    await markMessageFinal(db, message.id, 'skipped', message.attempts, message.excludedBecause);
+    return 'skipped';
+  }
+
+  /**
+   * The server for this try. One server (its own or the default) is used as it is: no marks,
+   * and a halt pauses the campaign. With several, one that is up, by weight; when all are
+   * cooling off, the job waits (no attempt spent) for the first to come back.
+   */
+  async function chooseServer(job: Job<SendJobData>, token: string | undefined, servers: MessageServer[]): Promise<MessageServer | undefined> {
+    if (servers.length <= 1) return servers[0];
+    const marks = await serverHealth.marks(servers);
+    const chosen = pickServer(servers.filter((s) => !marks.has(s.id)));
+    if (chosen) return chosen;
+    // Looked at again within ALL_DOWN_RECHECK_MS, as a server saved with new settings is
+    // back at once (the marks name a settings version).
+    return later(job, token, Math.min(ALL_DOWN_RECHECK_MS, ...[...marks.values()].map((m) => m.remainingMs)));
+  }
+
+  /** What a failed send does to the message, its job, the server and the campaign. */
+  async function onFailure(err: unknown, { job, token, message, attempts, server, servers }: Attempt): Promise<string> {
+    const failover = servers.length > 1;
+    const failure = classifySendError(err);
+    const reason = `${failure.code}: ${failure.message}`;
+    switch (failure.outcome) {
+      case 'halt':
+        if (failover && server) {
+          // This server cannot send as set up; the others may. Pause only once all of them halt.
+          await serverHealth.markDown(server, 'halt');
+          const marks = await serverHealth.marks(servers);
+          if (servers.some((s) => marks.get(s.id)?.kind !== 'halt')) return later(job, token, 0);
+          await pauseWithReason(db, message.campaignId, `Paused: none of the campaign's sending servers can send (last: ${reason}). Fix them, then resume.`);
+          return 'campaign paused';
+        }
+        await pauseWithReason(db, message.campaignId, `Paused: the sending server cannot send (${reason}). Fix it, then resume.`);
+        return 'campaign paused';
+      case 'rate_limited':
+        // Not the message's fault: wait as asked, without spending an attempt.
+        return later(job, token, failure.retryAfterMs ?? 1_000);
+      case 'permanent':
+        await markMessageFinal(db, message.id, 'failed', attempts, reason);
+        await judge(message.campaignId, reason);
+        return 'failed';
+      case 'retry':
+        if (attempts >= options.maxAttempts) {
+          await markMessageFinal(db, message.id, 'failed', attempts, `gave up after ${attempts} attempts: ${reason}`);
+          return 'failed';
+        }
+        await markMessageRetrying(db, message.id, attempts, reason);
+        if (failover && server && isConnectionFailure(failure.code)) {
+          // The relay is unreachable, not the message refused: skip it everywhere for the
+          // cool-off and try the same job (same Message-ID) on another server right away.
+          await serverHealth.markDown(server, 'down');
+          return later(job, token, 0);
+        }
+        throw new Error(reason); // BullMQ retries it after the queue's backoff.
+    }
+  }
+
   return new Worker<SendJobData>(
     SEND_QUEUE,
     async function sendMessage(job, token) {
@@ -113,40 +206,11 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
       if (!message || message.status !== 'queued') return message ? `already ${message.status}` : 'gone';
       const attempts = message.attempts + 1;
 
-      switch (message.campaignStatus) {
-        case 'sending':
-          break;
-        case 'paused':
-        case 'queued':
-        case 'scheduled':
-          // Leave the message queued: the dispatcher queues it again when the campaign
-          // resumes. Holding the job (delayed, re-checked) would crowd the queue.
-          return `campaign is ${message.campaignStatus}`;
-        default:
-          await markMessageFinal(db, message.id, 'cancelled', message.attempts, `campaign is ${message.campaignStatus}`);
-          return 'cancelled';
-      }
-      if (message.excludedBecause) {
-        await markMessageFinal(db, message.id, 'skipped', message.attempts, message.excludedBecause);
-        return 'skipped';
-      }
+      const settled = await settleWithoutSending(message);
+      if (settled) return settled;
 
       const { servers } = message;
-      // One server (its own or the default) behaves as it always did: no marks, and a halt
-      // pauses the campaign. With several, the message goes to one that is up, by weight.
-      const failover = servers.length > 1;
-      let server = servers[0];
-      if (failover) {
-        const marks = await serverHealth.marks(servers);
-        const chosen = pickServer(servers.filter((s) => !marks.has(s.id)));
-        if (!chosen) {
-          // Every server is cooling off: wait for the first to come back, spending no attempt.
-          // Looked at again within ALL_DOWN_RECHECK_MS, as a server saved with new settings is
-          // back at once (the marks name a settings version).
-          return later(job, token, Math.min(ALL_DOWN_RECHECK_MS, ...[...marks.values()].map((m) => m.remainingMs)));
-        }
-        server = chosen;
-      }
+      const server = await chooseServer(job, token, servers);
 
       let result: SendResult | { waitMs: number };
       try {
@@ -162,41 +226,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
           result = await driver.send({ ...rendered, messageId: message.id });
         }
       } catch (err) {
-        const failure = classifySendError(err);
-        const reason = `${failure.code}: ${failure.message}`;
-        switch (failure.outcome) {
-          case 'halt':
-            if (failover && server) {
-              // This server cannot send as set up; the others may. Pause only once all of them halt.
-              await serverHealth.markDown(server, 'halt');
-              const marks = await serverHealth.marks(servers);
-              if (servers.some((s) => marks.get(s.id)?.kind !== 'halt')) return later(job, token, 0);
-              await pauseWithReason(db, message.campaignId, `Paused: none of the campaign's sending servers can send (last: ${reason}). Fix them, then resume.`);
-              return 'campaign paused';
-            }
-            await pauseWithReason(db, message.campaignId, `Paused: the sending server cannot send (${reason}). Fix it, then resume.`);
-            return 'campaign paused';
-          case 'rate_limited':
-            // Not the message's fault: wait as asked, without spending an attempt.
-            return later(job, token, failure.retryAfterMs ?? 1_000);
-          case 'permanent':
-            await markMessageFinal(db, message.id, 'failed', attempts, reason);
-            await judge(message.campaignId, reason);
-            return 'failed';
-          case 'retry':
-            if (attempts >= options.maxAttempts) {
-              await markMessageFinal(db, message.id, 'failed', attempts, `gave up after ${attempts} attempts: ${reason}`);
-              return 'failed';
-            }
-            await markMessageRetrying(db, message.id, attempts, reason);
-            if (failover && server && isConnectionFailure(failure.code)) {
-              // The relay is unreachable, not the message refused: skip it everywhere for the
-              // cool-off and try the same job (same Message-ID) on another server right away.
-              await serverHealth.markDown(server, 'down');
-              return later(job, token, 0);
-            }
-            throw new Error(reason); // BullMQ retries it after the queue's backoff.
-        }
+        return onFailure(err, { job, token, message, attempts, server, servers });
       }
       // Over the rate: back to the delayed set, so the job holds no worker slot while it
       // waits, and spends no attempt (moving it keeps attemptsMade).
