@@ -79,11 +79,6 @@ export const campaigns = sqliteTable(
     fromAddress: text('from_address').notNull(),
     format: text('format', { enum: ['mjml', 'html', 'text'] }).notNull(),
     body: text('body').notNull(),
-    /**
-     * Deprecated, always null since migration 0003: the servers live in
-     * campaign_sending_servers. Kept until sending-servers.ts stops reading it.
-     */
-    sendingServerId: integer('sending_server_id').references(() => sendingServers.id),
     sendAt: integer('send_at'),
     status: text('status', { enum: campaignStatuses }).notNull().default('draft'),
     /** Why the campaign failed or paused itself, for the marketer. */

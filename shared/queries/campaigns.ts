@@ -16,7 +16,7 @@ export interface CampaignServer {
   weight: number;
 }
 
-export interface CampaignWithLists extends Omit<CampaignRow, 'sendingServerId'> {
+export interface CampaignWithLists extends CampaignRow {
   /** Ids of the lists it goes to, ascending. */
   lists: number[];
   /** Its servers in failover order; empty: the default server at send time. */
@@ -43,12 +43,11 @@ const serverList = sql<string>`(select json_group_array(json_object('id', s.send
 
 export type CampaignSummary = Omit<CampaignWithLists, 'body'>;
 
-function withLists<T extends { listIds: string; serverList: string; sendingServerId: unknown }>({
+function withLists<T extends { listIds: string; serverList: string }>({
   listIds: ids,
   serverList: servers,
-  sendingServerId: _deprecated,
   ...row
-}: T): Omit<T, 'listIds' | 'serverList' | 'sendingServerId'> & { lists: number[]; sendingServers: CampaignServer[] } {
+}: T): Omit<T, 'listIds' | 'serverList'> & { lists: number[]; sendingServers: CampaignServer[] } {
   return { ...row, lists: (JSON.parse(ids) as number[]).sort((a, b) => a - b), sendingServers: JSON.parse(servers) as CampaignServer[] };
 }
 
