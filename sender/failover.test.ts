@@ -136,6 +136,24 @@ describe('several sending servers', () => {
     expect(row!.status).toBe('sent');
   });
 
+  it('uses a server again once it answers after its cool-off, with no change to its settings', async () => {
+    const [a, b] = [await sink(), await sink()];
+    const { campaign } = await seedCampaign(t.db, { subscribers: 30, smtpPort: b.port, format: 'text', body: 'Hello' });
+    const serverA = await seedSmtpServer(t.db, 'a', a.port);
+    const serverB = await seedSmtpServer(t.db, 'b', b.port);
+    await setCampaignServers(t.db, campaign.id, [{ id: serverA.id }, { id: serverB.id }]);
+    const portA = a.port;
+    await Promise.all(sinks.splice(0).map((s) => s.close()));
+    senders.push(await startTestSender(t.db, testSenderConfig({ DATABASE_URL: t.url, QUEUE_PREFIX: config.QUEUE_PREFIX, SENDER_SERVER_COOLOFF_SECONDS: '1' })));
+    await waitFor('both servers marked down', async () => ((await redis.keys(`${config.QUEUE_PREFIX}:server-down:*`)).length === 2 ? true : undefined));
+
+    // The same relay answers again at the same address.
+    const again = await startSmtpSink({ port: portA });
+    sinks.push(again);
+    await sent(campaign.id);
+    expect(recipients(again).sort()).toEqual(everyoneOnce(30));
+  });
+
   it('a server that cannot send is skipped instead of pausing the campaign while another can', async () => {
     const b = await sink();
     const { campaign } = await seedCampaign(t.db, { subscribers: 30, smtpPort: b.port, format: 'text', body: 'Hello' });

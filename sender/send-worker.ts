@@ -24,7 +24,7 @@ import { createFailureRateGuard, type FailureRateGuard } from './failure-rate-gu
 import { SEND_QUEUE, type SendJobData } from './send-queue';
 import { createThrottle, type Throttle } from './throttle/create-throttle';
 import { createServerLimits, recipientDomain } from './throttle/server-limits';
-import { createServerHealth, pickServer, type ServerHealth } from './server-choice';
+import { createServerHealth, pickServer } from './server-choice';
 
 export type RenderSettings = Parameters<typeof renderMessage>[2];
 
@@ -44,12 +44,10 @@ export interface SendWorkerOptions {
   throttle?: Throttle;
   /** Pauses a campaign whose recent messages fail too often. Default: 10% of the last 200. */
   failureGuard?: FailureRateGuard;
-  /** Which servers of a several-server campaign are cooling off. Default: on `connection` under `<prefix>:server-down`, 30 s. */
-  serverHealth?: ServerHealth;
+  /** How long a server of a several-server campaign is skipped after it refused connections or could not send. */
+  serverCooloffMs: number;
 }
 
-/** How long a server of a several-server campaign is skipped after it refused connections or could not send. */
-export const SERVER_COOLOFF_MS = 30_000;
 const ALL_DOWN_RECHECK_MS = 2_000;
 
 /** One try of one message: what a failure is judged against. */
@@ -93,8 +91,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
   const throttle = options.throttle ?? createThrottle({ connection: options.connection, prefix: `${options.prefix}:throttle` });
   const serverLimits = createServerLimits(db);
   const failureGuard = options.failureGuard ?? createFailureRateGuard();
-  const serverHealth =
-    options.serverHealth ?? createServerHealth({ connection: options.connection, prefix: `${options.prefix}:server-down`, cooloffMs: SERVER_COOLOFF_MS });
+  const serverHealth = createServerHealth({ connection: options.connection, prefix: `${options.prefix}:server-down`, cooloffMs: options.serverCooloffMs });
 
   /** Notes a final outcome; a campaign failing too often pauses itself and says why. */
   async function judge(campaignId: number, failureReason: string | null): Promise<void> {

@@ -56,6 +56,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     maxAttempts: config.SENDER_MAX_ATTEMPTS,
     campaigns: createCampaignCache(db, mjml2html),
     drivers,
+    serverCooloffMs: config.SENDER_SERVER_COOLOFF_SECONDS * 1000,
     failureGuard: createFailureRateGuard({ threshold: config.SENDER_PAUSE_FAILURE_SHARE, window: config.SENDER_PAUSE_WINDOW }),
     render: { publicUrl: config.PUBLIC_URL, keys, ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}) },
   });

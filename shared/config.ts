@@ -49,6 +49,8 @@ export const senderConfigSchema = z.object({
   /** Share of refused messages, among a campaign's last SENDER_PAUSE_WINDOW outcomes, that pauses it; 1 never pauses. */
   SENDER_PAUSE_FAILURE_SHARE: z.coerce.number().min(0.01).max(1).default(0.1),
   SENDER_PAUSE_WINDOW: z.coerce.number().int().min(10).max(100_000).default(200),
+  /** Seconds every sender skips a server of a several-server campaign after it stopped answering. */
+  SENDER_SERVER_COOLOFF_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   /** Prefix of every Redis key, so several installs can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"').default('edgepost'),
 });

@@ -26,6 +26,8 @@ export interface SmtpSink {
 }
 
 export interface SmtpSinkOptions {
+  /** Listen on this port (e.g. a relay coming back where it was); default a free one. */
+  port?: number;
   /** Require AUTH PLAIN/LOGIN with these credentials (over plain TCP: loopback only). */
   auth?: { user: string; pass: string };
   /** Also offer AUTH XOAUTH2 (as Gmail does) for this user, with tokens this check accepts. */
@@ -99,7 +101,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   server.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'ECONNRESET' && err.code !== 'EPIPE') console.error('smtp sink:', err);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   sink.port = (server.server.address() as AddressInfo).port;
   sink.close = () => new Promise((resolve) => server.close(() => resolve()));
   return sink;
