@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { campaigns, sendingServers } from '../shared/db/schema';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedCampaign } from '../test/helpers/seed';
-import { dropQueue, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
+import { campaignReaches, dropQueue, startTestSender, testSenderConfig } from '../test/helpers/sender';
 
 const total = Number(process.argv[2] ?? 3000);
 const delayMs = Number(process.argv[3] ?? 50);
@@ -25,14 +25,7 @@ for (const connections of [1, 10, 50]) {
   const started = performance.now();
   await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
   const sender = await startTestSender(t.db, config);
-  await waitFor(
-    'campaign sent',
-    async () => {
-      const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaign.id));
-      return row!.status === 'sent' ? true : undefined;
-    },
-    900_000,
-  );
+  await campaignReaches(t.db, campaign.id, 'sent', 900_000);
   results[`${connections} connections`] = Math.round((total / (performance.now() - started)) * 1000);
   await sender.close();
   await dropQueue(config);

@@ -16,7 +16,7 @@ import { renderMessage } from '../shared/render/render-message';
 import { toMailOptions } from './mail-options';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedCampaign } from '../test/helpers/seed';
-import { dropQueue, startTestSender, TEST_SECRET, testSenderConfig, waitFor } from '../test/helpers/sender';
+import { campaignReaches, dropQueue, startTestSender, TEST_SECRET, testSenderConfig } from '../test/helpers/sender';
 import { benchMjml } from './bench-campaign';
 
 const total = Number(process.argv[2] ?? 5000);
@@ -80,14 +80,7 @@ const cpuBefore = process.cpuUsage();
 started = performance.now();
 await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
 const sender = await startTestSender(t.db, config);
-await waitFor(
-  'campaign sent',
-  async () => {
-    const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaign.id));
-    return row!.status === 'sent' ? true : undefined;
-  },
-  600_000,
-);
+await campaignReaches(t.db, campaign.id, 'sent', 600_000);
 const pipelineMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const afterPipeline = await sinkCount(sink);

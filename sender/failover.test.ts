@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaigns, messages, sendingServers } from '../shared/db/schema';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedCampaign, seedSmtpServer, setCampaignServers } from '../test/helpers/seed';
-import { dropQueue, REDIS_URL, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
+import { campaignReaches, dropQueue, REDIS_URL, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp-sink';
 import { pickServer } from './server-choice';
 import type { SenderHandle } from './start-sender';
@@ -49,11 +49,7 @@ describe('several sending servers', () => {
     sinks.push(s);
     return s;
   }
-  const sent = (id: number) =>
-    waitFor(`campaign ${id} sent`, async () => {
-      const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id));
-      return row!.status === 'sent' ? true : undefined;
-    }, 30_000);
+  const sent = (id: number) => campaignReaches(t.db, id, 'sent');
   const messageRows = (campaignId: number) => t.db.select().from(messages).where(eq(messages.campaignId, campaignId));
   const everyoneOnce = (n: number) => Array.from({ length: n }, (_, i) => `person${i + 1}@example.com`).sort();
   const recipients = (s: SmtpSink) => s.received.map((m) => m.envelopeTo[0]!);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { campaigns, capturedMessages, listMembers, messages, sendingServers, subscribers, suppressions } from '../shared/db/schema';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedCampaign } from '../test/helpers/seed';
-import { dropQueue, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
+import { campaignReaches, dropQueue, startTestSender, testSenderConfig, waitFor } from '../test/helpers/sender';
 import { startSmtpSink, type SmtpSink } from '../test/helpers/smtp-sink';
 import type { SenderHandle } from './start-sender';
 
@@ -26,11 +26,7 @@ describe('sender plane', () => {
     t.close();
   });
 
-  async function campaignStatus(id: number) {
-    const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id));
-    return row!.status;
-  }
-  const sent = (id: number) => waitFor(`campaign ${id} sent`, async () => ((await campaignStatus(id)) === 'sent' ? true : undefined));
+  const sent = (id: number) => campaignReaches(t.db, id, 'sent');
   const messageRows = (campaignId: number) => t.db.select().from(messages).where(eq(messages.campaignId, campaignId)).orderBy(messages.id);
 
   it('sends one personalised message per subscriber and then marks the campaign sent', async () => {

@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { campaigns, messages } from '../shared/db/schema';
+import { messages } from '../shared/db/schema';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
 import { seedCampaign } from './helpers/seed';
-import { dropQueue, REDIS_URL, TEST_SECRET, testSenderConfig, waitFor } from './helpers/sender';
+import { campaignReaches, dropQueue, REDIS_URL, TEST_SECRET, testSenderConfig, waitFor } from './helpers/sender';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink';
 
 const RECIPIENTS = 1000;
@@ -55,14 +55,7 @@ describe('sender process killed mid-campaign', () => {
 
   const exited = (child: ChildProcess) => new Promise<number | null>((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
   const campaignSent = (id: number) =>
-    waitFor(
-      'campaign sent',
-      async () => {
-        const [row] = await t.db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, id));
-        return row!.status === 'sent' ? true : undefined;
-      },
-      60_000,
-    );
+    campaignReaches(t.db, id, 'sent', 60_000);
   const messageIdOf = (raw: string) => /^Message-ID:\s*(<[^>]+>)/im.exec(raw)?.[1];
 
   async function killMidway(signal: NodeJS.Signals): Promise<number> {

@@ -3,7 +3,9 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { parseConfig, senderConfigSchema, type SenderConfig } from '../../shared/config';
+import { eq } from 'drizzle-orm';
 import type { Database } from '../../shared/db/database';
+import { campaigns, type CampaignStatus } from '../../shared/db/schema';
 import { SEND_QUEUE } from '../../sender/send-queue';
 import { startSender, type SenderHandle } from '../../sender/start-sender';
 
@@ -45,4 +47,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits until a campaign reaches `status` (read straight from the database). */
+export function campaignReaches(db: Database, campaignId: number, status: CampaignStatus, timeoutMs = 30_000): Promise<void> {
+  return waitFor(
+    `campaign ${campaignId} ${status}`,
+    async () => {
+      const [row] = await db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId));
+      return row?.status === status ? true : undefined;
+    },
+    timeoutMs,
+  ).then(() => {});
 }
