@@ -1,10 +1,9 @@
 // The Gmail driver against the loopback SMTP sink: logged in with an app password (AUTH
 // PLAIN/LOGIN) or with OAuth2 (XOAUTH2, with access tokens from a local stand-in for
 // Google's token endpoint), through the conformance suite and Gmail's own replies.
-import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gmailSettings, type GmailConfig, type GmailSecrets } from '../../shared/drivers/gmail-settings';
-import { conformanceMessage, describeDriverConformance, type AcceptedMessage, type DriverUnderTest, type RelayFailure } from '../../test/helpers/driver-conformance';
+import { acceptedFromMime, conformanceMessage, describeDriverConformance, type AcceptedMessage, type DriverUnderTest, type RelayFailure } from '../../test/helpers/driver-conformance';
 import { startFakeGoogleOAuth, type FakeGoogleOAuth } from '../../test/helpers/fake-google-oauth';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
 import { classifySendError } from '../send-error';
@@ -27,13 +26,7 @@ function gmailConfig(port: number, extra: Partial<GmailConfig> = {}): GmailConfi
 }
 
 async function acceptedBy(sink: SmtpSink): Promise<AcceptedMessage[]> {
-  return Promise.all(
-    sink.received.map(async (received) => {
-      const mail = await simpleParser(received.raw);
-      const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
-      return { to: received.envelopeTo[0]!, from: mail.from!.value[0]!.address!, subject: mail.subject ?? '', html: mail.html || null, text: mail.text ?? '', headers };
-    }),
-  );
+  return Promise.all(sink.received.map((received) => acceptedFromMime(received.envelopeTo[0]!, received.raw)));
 }
 
 function fixtureOver(sink: SmtpSink, driver: Driver, badDriver: () => Driver, closeAlso: () => Promise<void>): DriverUnderTest {

@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMailbox } from '../../shared/render/email-address';
-import { describeDriverConformance, type AcceptedMessage, type RelayFailure } from '../../test/helpers/driver-conformance';
+import { acceptedFromMime, describeDriverConformance, type AcceptedMessage, type RelayFailure } from '../../test/helpers/driver-conformance';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
 import { dkimTxtRecord, verifyDkim } from '../../test/helpers/dkim-verify';
 import { SendError } from '../send-error';
@@ -157,20 +157,7 @@ describeDriverConformance({
     return {
       driver,
       async accepted(): Promise<AcceptedMessage[]> {
-        return Promise.all(
-          sink.received.map(async (received) => {
-            const mail = await simpleParser(received.raw);
-            const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
-            return {
-              to: received.envelopeTo[0]!,
-              from: mail.from!.value[0]!.address!,
-              subject: mail.subject ?? '',
-              html: mail.html || null,
-              text: mail.text ?? '',
-              headers,
-            };
-          }),
-        );
+        return Promise.all(sink.received.map((received) => acceptedFromMime(received.envelopeTo[0]!, received.raw)));
       },
       failNext(failure) {
         let used = false;

@@ -2,6 +2,7 @@
 // failures, whatever the relay. Each driver's test file calls describeDriverConformance
 // with a fixture that points the driver at the relay (or a local server that answers and
 // checks like the provider) and can make it fail the way the provider fails.
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMailbox } from '../../shared/render/email-address';
 import type { Driver, OutgoingMessage } from '../../sender/drivers/driver';
@@ -18,6 +19,14 @@ export interface AcceptedMessage {
   text: string;
   /** Headers the relay will put on the message, names lower-cased. */
   headers: Record<string, string>;
+}
+
+/** What a relay accepted as raw MIME (SMTP, SES, Mailgun, SparkPost), for the recipient `to`. */
+export async function acceptedFromMime(to: string, raw: string | Buffer): Promise<AcceptedMessage> {
+  const mail = await simpleParser(raw);
+  // Header values unfolded, as a recipient's client shows them.
+  const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
+  return { to, from: mail.from?.value[0]?.address ?? '', subject: mail.subject ?? '', html: mail.html || null, text: mail.text ?? '', headers };
 }
 
 /** Failures every relay has, in its own words: the fixture makes the next send fail so. */

@@ -6,8 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
-import { simpleParser } from 'mailparser';
-import type { AcceptedMessage, RelayFailure } from './driver-conformance';
+import { acceptedFromMime, type AcceptedMessage, type RelayFailure } from './driver-conformance';
 
 /** One messages.mime request Mailgun accepted, as it arrived. */
 export interface MailgunRequest {
@@ -115,7 +114,7 @@ export async function startFakeMailgun(options: FakeMailgunOptions): Promise<Fak
     failNext(failure) {
       pending.push(failure);
     },
-    accepted: () => Promise.all(requests.map((r) => acceptedMessage(r.to, r.raw))),
+    accepted: () => Promise.all(requests.map((r) => acceptedFromMime(r.to, r.raw))),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -124,16 +123,3 @@ export async function startFakeMailgun(options: FakeMailgunOptions): Promise<Fak
   };
 }
 
-/** What a recipient would see of a MIME message Mailgun accepted. */
-async function acceptedMessage(to: string, raw: string): Promise<AcceptedMessage> {
-  const mail = await simpleParser(raw);
-  const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
-  return {
-    to,
-    from: mail.from?.value[0]?.address ?? '',
-    subject: mail.subject ?? '',
-    html: mail.html || null,
-    text: mail.text ?? '',
-    headers,
-  };
-}

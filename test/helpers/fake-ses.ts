@@ -5,8 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
-import type { AcceptedMessage, RelayFailure } from './driver-conformance';
+import { acceptedFromMime, type AcceptedMessage, type RelayFailure } from './driver-conformance';
 
 export interface SesCredentials {
   accessKeyId: string;
@@ -177,18 +176,7 @@ export async function startFakeSes(credentials: SesCredentials, region = 'us-eas
     refused,
     async accepted() {
       return Promise.all(
-        received.map(async ({ body, raw }) => {
-          const mail = await simpleParser(raw);
-          const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
-          return {
-            to: String(body.Destination?.ToAddresses?.[0] ?? (mail.to as { value: { address: string }[] } | undefined)?.value[0]?.address),
-            from: mail.from!.value[0]!.address!,
-            subject: mail.subject ?? '',
-            html: mail.html || null,
-            text: mail.text ?? '',
-            headers,
-          };
-        }),
+        received.map(({ body, raw }) => acceptedFromMime(String(body.Destination?.ToAddresses?.[0]), raw)),
       );
     },
     failNext(failure) {

@@ -6,8 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { simpleParser } from 'mailparser';
-import type { AcceptedMessage, RelayFailure } from './driver-conformance';
+import { acceptedFromMime, type AcceptedMessage, type RelayFailure } from './driver-conformance';
 
 /** One transmission SparkPost accepted, as it arrived. */
 export interface SparkpostRequest {
@@ -132,16 +131,7 @@ export async function startFakeSparkpost(options: { apiKey: string }): Promise<F
 }
 
 /** What a recipient would see of the transmission's email_rfc822 content. */
-async function acceptedMessage(body: Transmission): Promise<AcceptedMessage> {
-  const mail = await simpleParser(String(body.content?.email_rfc822));
-  const headers = Object.fromEntries(mail.headerLines.map((h) => [h.key, h.line.slice(h.line.indexOf(':') + 1).replace(/\r?\n\s+/g, ' ').trim()]));
+function acceptedMessage(body: Transmission): Promise<AcceptedMessage> {
   const first = body.recipients?.[0]?.address;
-  return {
-    to: typeof first === 'string' ? first : first?.email ?? '',
-    from: mail.from?.value[0]?.address ?? '',
-    subject: mail.subject ?? '',
-    html: mail.html || null,
-    text: mail.text ?? '',
-    headers,
-  };
+  return acceptedFromMime(typeof first === 'string' ? first : first?.email ?? '', String(body.content?.email_rfc822));
 }
