@@ -8,17 +8,11 @@ import { elasticEmailApi, type elasticEmailSettings } from '../../shared/drivers
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface ElasticEmailDriverOptions {
   config: z.output<typeof elasticEmailSettings.config>;
   secrets: z.output<typeof elasticEmailSettings.secrets>;
-}
-
-export interface ElasticEmailDriverDeps {
-  /** Per-request timeout (default 30 s). */
-  timeoutMs?: number;
-  now?: () => Date;
 }
 
 /** The header that carries our `messages` row id, for matching events. */
@@ -39,14 +33,14 @@ const capabilities: DriverCapabilities = {
   deliveryStatus: true,
 };
 
-export function createElasticEmailDriver({ config, secrets }: ElasticEmailDriverOptions, deps: ElasticEmailDriverDeps = {}): Driver {
+export function createElasticEmailDriver({ config, secrets }: ElasticEmailDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const base = (config.endpoint ?? elasticEmailApi).replace(/\/+$/, '');
+  const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;
-  const now = deps.now ?? (() => new Date());
 
   /** One request to the API; network failures and timeouts become retryable SendErrors. */
   async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
-    const response = await fetchWithDeadline(fetch, `${base}${path}`, {
+    const response = await fetchWithDeadline(doFetch, `${base}${path}`, {
       method,
       headers: { 'X-ElasticEmail-ApiKey': secrets.apiKey, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -107,7 +101,7 @@ export function createElasticEmailDriver({ config, secrets }: ElasticEmailDriver
     getCapabilities: () => capabilities,
     async validateConfig(): Promise<ConfigProblem[]> {
       // Statistics of the last day: a cheap authenticated read that sends nothing.
-      const from = new Date(now().getTime() - 86_400_000).toISOString().slice(0, 19);
+      const from = new Date(Date.now() - 86_400_000).toISOString().slice(0, 19);
       try {
         const answer = await call('GET', `/statistics?from=${encodeURIComponent(from)}`);
         if (answer.status === 200) return [];

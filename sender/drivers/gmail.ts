@@ -6,7 +6,7 @@ import type { SMTPPoolOptions } from 'nodemailer';
 import type { GmailConfig, GmailSecrets } from '../../shared/drivers/gmail-settings';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage } from './driver';
-import { createSmtpTransportDriver } from './smtp';
+import { createSmtpTransportDriver, tlsOptions } from './smtp';
 
 export interface GmailDriverOptions {
   config: GmailConfig;
@@ -59,9 +59,7 @@ export function createGmailDriver({ config, secrets }: GmailDriverOptions): Driv
     transport: {
       host: config.host,
       port: config.port,
-      secure: config.security === 'tls',
-      requireTLS: config.security === 'starttls',
-      ignoreTLS: config.security === 'none',
+      ...tlsOptions(config.security),
       maxConnections: config.poolSize ?? 3,
       auth: authOptions(secrets, config.tokenUrl),
     },

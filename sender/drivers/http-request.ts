@@ -3,6 +3,14 @@
 // SendErrors the queue retries, and the relay's Retry-After read as a wait in milliseconds.
 import { SendError } from '../send-error';
 
+/** What an HTTP driver can be given besides its settings (tests use both). */
+export interface HttpDriverDeps {
+  /** The HTTP client (default: the global fetch). */
+  fetch?: typeof fetch;
+  /** How long one request may take before it counts as a retryable timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
 /** One request with a deadline; a timeout throws SendError ETIMEDOUT, any other fetch failure ECONNECTION. */
 export async function fetchWithDeadline(
   doFetch: typeof fetch,

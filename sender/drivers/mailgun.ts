@@ -6,18 +6,11 @@ import { mailgunRegions, type mailgunSettings } from '../../shared/drivers/mailg
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface MailgunDriverOptions {
   config: z.output<typeof mailgunSettings.config>;
   secrets: z.output<typeof mailgunSettings.secrets>;
-}
-
-export interface MailgunDriverDeps {
-  /** The HTTP client (default: the global fetch). */
-  fetch?: typeof fetch;
-  /** How long one request may take before it counts as a retryable timeout (default 30 s). */
-  timeoutMs?: number;
 }
 
 /** The user variable that carries our `messages` row id into Mailgun's webhooks and events. */
@@ -32,7 +25,7 @@ const capabilities: DriverCapabilities = {
 };
 
 /** Makes a driver that sends our MIME through Mailgun's messages.mime API. */
-export function createMailgunDriver({ config, secrets }: MailgunDriverOptions, deps: MailgunDriverDeps = {}): Driver {
+export function createMailgunDriver({ config, secrets }: MailgunDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;
   const base = (config.endpoint ?? mailgunRegions[config.region]).replace(/\/+$/, '');

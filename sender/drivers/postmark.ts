@@ -8,17 +8,11 @@ import { POSTMARK_API, type postmarkSettings } from '../../shared/drivers/postma
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface PostmarkDriverOptions {
   config: z.output<typeof postmarkSettings.config>;
   secrets: z.output<typeof postmarkSettings.secrets>;
-}
-
-export interface PostmarkDriverDeps {
-  fetch?: typeof fetch;
-  /** Per request; past it the send counts as a timeout, which is retried. */
-  timeoutMs?: number;
 }
 
 /** The Metadata key that carries our `messages` row id to Postmark's webhooks. */
@@ -43,7 +37,7 @@ const SERVER_PROBLEMS: Partial<Record<number, string>> = {
 };
 
 /** Makes a driver that sends through Postmark's /email API on one message stream. */
-export function createPostmarkDriver({ config, secrets }: PostmarkDriverOptions, deps: PostmarkDriverDeps = {}): Driver {
+export function createPostmarkDriver({ config, secrets }: PostmarkDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const base = (config.endpoint ?? POSTMARK_API).replace(/\/+$/, '');
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;

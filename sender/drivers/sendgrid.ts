@@ -7,17 +7,11 @@ import { sendgridRegionHosts, type sendgridSettings } from '../../shared/drivers
 import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SendgridDriverOptions {
   config: z.output<typeof sendgridSettings.config>;
   secrets: z.output<typeof sendgridSettings.secrets>;
-}
-
-export interface SendgridDriverDeps {
-  fetch?: typeof fetch;
-  /** Per request; past it the send counts as a timeout, which is retried. */
-  timeoutMs?: number;
 }
 
 /** The custom_args key that carries our `messages` row id to SendGrid's webhooks. */
@@ -35,7 +29,7 @@ const capabilities: DriverCapabilities = {
 };
 
 /** Makes a driver that sends through SendGrid's v3 Mail Send API. */
-export function createSendgridDriver({ config, secrets }: SendgridDriverOptions, deps: SendgridDriverDeps = {}): Driver {
+export function createSendgridDriver({ config, secrets }: SendgridDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const base = (config.endpoint ?? sendgridRegionHosts[config.region]).replace(/\/+$/, '');
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;

@@ -8,16 +8,11 @@ import { sesEndpoint, type sesSettings } from '../../shared/drivers/ses-settings
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SesDriverOptions {
   config: z.output<typeof sesSettings.config>;
   secrets: z.output<typeof sesSettings.secrets>;
-}
-
-export interface SesDriverDeps {
-  /** Per-request timeout (default 30 s). */
-  timeoutMs?: number;
 }
 
 /** The header that carries our `messages` row id inside the MIME, for matching events. */
@@ -36,8 +31,9 @@ interface SesAnswer {
 /** SES error types that no message can get past until the marketer changes something. */
 const ACCOUNT_ERRORS = new Set(['AccountSuspendedException', 'SendingPausedException', 'MailFromDomainNotVerifiedException', 'NotFoundException']);
 
-export function createSesDriver({ config, secrets }: SesDriverOptions, deps: SesDriverDeps = {}): Driver {
+export function createSesDriver({ config, secrets }: SesDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const base = (config.endpoint ?? sesEndpoint(config.region)).replace(/\/+$/, '');
+  const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;
   const signer = new AwsClient({
     accessKeyId: secrets.accessKeyId,
@@ -64,7 +60,7 @@ export function createSesDriver({ config, secrets }: SesDriverOptions, deps: Ses
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const response = await fetchWithDeadline(fetch, request, {}, 'SES', timeoutMs);
+    const response = await fetchWithDeadline(doFetch, request, {}, 'SES', timeoutMs);
     const text = await response.text();
     let parsed: Record<string, unknown> = {};
     try {

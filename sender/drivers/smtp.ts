@@ -23,6 +23,14 @@ const capabilities: DriverCapabilities = {
   deliveryStatus: false,
 };
 
+/**
+ * nodemailer's TLS options for a security setting: `tls` from the first byte, `starttls`
+ * required, `opportunistic` (upgrade when offered) or `none`.
+ */
+export function tlsOptions(security: 'tls' | 'starttls' | 'opportunistic' | 'none') {
+  return { secure: security === 'tls', requireTLS: security === 'starttls', ignoreTLS: security === 'none' };
+}
+
 export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver {
   return createSmtpTransportDriver({
     name: 'smtp',
@@ -30,9 +38,7 @@ export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver
     transport: {
       host: config.host,
       port: config.port,
-      secure: config.security === 'tls',
-      requireTLS: config.security === 'starttls',
-      ignoreTLS: config.security === 'none',
+      ...tlsOptions(config.security),
       maxConnections: config.poolSize ?? 5,
       ...(secrets.user ? { auth: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
     },

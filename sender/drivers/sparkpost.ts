@@ -7,18 +7,11 @@ import { sparkpostRegions, type sparkpostSettings } from '../../shared/drivers/s
 import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
-import { fetchWithDeadline, retryAfterMs } from './http-request';
+import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
 
 export interface SparkpostDriverOptions {
   config: z.output<typeof sparkpostSettings.config>;
   secrets: z.output<typeof sparkpostSettings.secrets>;
-}
-
-export interface SparkpostDriverDeps {
-  /** The HTTP client (default: the global fetch). */
-  fetch?: typeof fetch;
-  /** How long one request may take before it counts as a retryable timeout (default 30 s). */
-  timeoutMs?: number;
 }
 
 /** The metadata key that carries our `messages` row id into SparkPost's webhooks and events. */
@@ -47,7 +40,7 @@ const EVENT_STATUS: Record<string, DeliveryStatus> = {
 };
 
 /** Makes a driver that sends our MIME through SparkPost's Transmissions API. */
-export function createSparkpostDriver({ config, secrets }: SparkpostDriverOptions, deps: SparkpostDriverDeps = {}): Driver {
+export function createSparkpostDriver({ config, secrets }: SparkpostDriverOptions, deps: HttpDriverDeps = {}): Driver {
   const doFetch = deps.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? 30_000;
   const base = (config.endpoint ?? sparkpostRegions[config.region]).replace(/\/+$/, '');
