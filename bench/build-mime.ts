@@ -16,25 +16,10 @@ import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage, type RenderedMessage } from '../shared/render/render-message';
 import { benchMjml } from './bench-campaign';
 import { toMailOptions } from './mail-options';
+import { measure } from './measure';
 
 const total = Number(process.argv[2] ?? 2000);
 const htmlKb = Number(process.argv[3] ?? 34);
-
-/** µs per call of `run` over `count` calls, wall clock and CPU, after a warm-up. */
-async function measure(count: number, run: (i: number) => unknown): Promise<{ wallUs: number; cpuUs: number }> {
-  // Await only what is asynchronous: an await per synchronous call would cost more than encoding a subject.
-  const call = async (i: number) => {
-    const result = run(i);
-    if (result instanceof Promise) await result;
-  };
-  for (let i = 0; i < Math.min(200, count); i++) await call(i);
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  for (let i = 0; i < count; i++) await call(i);
-  const wallUs = ((performance.now() - start) * 1000) / count;
-  const used = process.cpuUsage(cpu);
-  return { wallUs: +wallUs.toFixed(1), cpuUs: +((used.user + used.system) / count).toFixed(1) };
-}
 
 const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
 const compiled = await compileCampaign(

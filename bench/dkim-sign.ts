@@ -12,21 +12,12 @@ import { deriveKeys } from '../shared/keys';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage } from '../shared/render/render-message';
 import { benchMjml } from './bench-campaign';
+import { measure } from './measure';
 
 const total = Number(process.argv[2] ?? 2000);
 const htmlKb = Number(process.argv[3] ?? 34);
 
 /** µs per call of `run` over `count` calls, wall clock and CPU, after a warm-up. */
-function measure(count: number, run: (i: number) => unknown): { wallUs: number; cpuUs: number } {
-  for (let i = 0; i < Math.min(200, count); i++) run(i);
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  for (let i = 0; i < count; i++) run(i);
-  const wallUs = ((performance.now() - start) * 1000) / count;
-  const used = process.cpuUsage(cpu);
-  return { wallUs: +wallUs.toFixed(1), cpuUs: +((used.user + used.system) / count).toFixed(1) };
-}
-
 const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
 const compiled = await compileCampaign(
   { id: 1, name: 'Spring', subject: 'Spring for {{ subscriber.name }}', fromAddress: 'Shop News <news@shop.example>', format: 'mjml', body: await benchMjml(htmlKb) },
@@ -52,13 +43,13 @@ console.log(JSON.stringify({
   messages: total,
   mimeKb: Math.round(pick(0).raw.length / 1024),
   signUs: {
-    rsa2048: measure(total, (i) => rsaSigner.sign(pick(i).raw, pick(i).bodyStart)),
-    ed25519: measure(total, (i) => edSigner.sign(pick(i).raw, pick(i).bodyStart)),
+    rsa2048: await measure(total, (i) => rsaSigner.sign(pick(i).raw, pick(i).bodyStart)),
+    ed25519: await measure(total, (i) => edSigner.sign(pick(i).raw, pick(i).bodyStart)),
   },
   partsUs: {
-    relaxedBody: measure(total, (i) => relaxedBody(pick(i).raw, pick(i).bodyStart, scratch)),
-    sha256Body: measure(total, (i) => createHash('sha256').update(pick(i).raw.subarray(pick(i).bodyStart)).digest()),
-    rsa2048Signature: measure(total, () => sign('sha256', digest, rsa)),
-    ed25519Signature: measure(total, () => sign(null, digest, ed)),
+    relaxedBody: await measure(total, (i) => relaxedBody(pick(i).raw, pick(i).bodyStart, scratch)),
+    sha256Body: await measure(total, (i) => createHash('sha256').update(pick(i).raw.subarray(pick(i).bodyStart)).digest()),
+    rsa2048Signature: await measure(total, () => sign('sha256', digest, rsa)),
+    ed25519Signature: await measure(total, () => sign(null, digest, ed)),
   },
 }, null, 2));
