@@ -1,9 +1,11 @@
 // What the edge app needs from its host. Each entry file (Node, Worker) builds these once
 // and passes them to createApp; no module-level singletons.
 import type { Database } from '../shared/db/database';
-import type { Keys, } from '../shared/keys';
+import type { Keys } from '../shared/keys';
 import type { TrackingKeys } from '../shared/tokens';
 import type { Mjml2Html } from '../shared/render/mjml';
+import type { WebhookContext } from '../shared/webhooks/relay-webhook';
+import type { FeedbackRecorder } from './feedback-recorder';
 import type { HitRecorder } from './hit-recorder';
 
 export interface AppDeps {
@@ -17,4 +19,8 @@ export interface AppDeps {
   mjml2html: Mjml2Html;
   /** Writes tracking hits after the response has gone (batched on Node). */
   recorder: HitRecorder;
+  /** Stores delivery events from relay webhooks (queued on Workers, group-committed on Node). */
+  feedback: FeedbackRecorder;
+  /** What relay webhook modules may use: outbound fetch (SNS certificates), a replay guard, a key cache. */
+  webhooks: Pick<WebhookContext, 'fetch' | 'replay' | 'keyCache'>;
 }

@@ -6,9 +6,11 @@ import mjml2html from 'mjml-browser';
 import { edgeConfigSchema, parseConfig } from '../shared/config';
 import { createDatabase } from '../shared/db/database';
 import { deriveKeys } from '../shared/keys';
+import { recordDeliveryEvents } from '../shared/queries/delivery-events';
 import { recordHits } from '../shared/queries/events';
 import { createApp, type App } from './app';
 import { createBatchingHitRecorder } from './batching-hit-recorder';
+import { createMemoryReplayGuard } from './memory-replay-guard';
 
 /** Secrets are not in wrangler.toml, so `wrangler types` knows only the required one. */
 type WorkerEnv = Env & { DATABASE_AUTH_TOKEN?: string };
@@ -32,6 +34,8 @@ async function buildApp(env: WorkerEnv): Promise<App> {
     keyring: [keys],
     mjml2html,
     recorder: createBatchingHitRecorder((hits) => recordHits(db, hits)),
+    feedback: { record: async (events) => void (await recordDeliveryEvents(db, events)) },
+    webhooks: { fetch: (input, init) => fetch(input, init), replay: createMemoryReplayGuard(), keyCache: new Map() },
   });
 }
 

@@ -51,6 +51,15 @@ export const senderConfigSchema = z.object({
   SENDER_PAUSE_WINDOW: z.coerce.number().int().min(10).max(100_000).default(200),
   /** Seconds every sender skips a server of a several-server campaign after it stopped answering. */
   SENDER_SERVER_COOLOFF_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  /** Where the bounce inbox (SMTP, for DSN and ARF mail to BOUNCE_ADDRESS) listens; it runs when BOUNCE_ADDRESS is set. */
+  BOUNCE_INBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  BOUNCE_INBOX_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
+  /** The largest message the bounce inbox accepts (a DSN quoting a whole newsletter is still small). */
+  BOUNCE_INBOX_MAX_BYTES: z.coerce.number().int().min(10_000).max(100_000_000).default(10_000_000),
+  /** Seconds an outgoing webhook endpoint has to answer before the attempt counts as failed. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
+  /** Attempts per outgoing webhook delivery (with exponential backoff) before it is marked failed. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   /** Prefix of every Redis key, so several installs can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"').default('edgepost'),
 });

@@ -7,11 +7,13 @@ import { serve } from '@hono/node-server';
 import mjml2html from 'mjml';
 import type { EdgeConfig } from '../../shared/config';
 import { deriveKeys } from '../../shared/keys';
+import { recordDeliveryEvents } from '../../shared/queries/delivery-events';
 import { recordHits } from '../../shared/queries/events';
 import { openDatabase } from '../../node/open-database';
 import { createApp } from '../app';
 import { BackgroundTasks } from '../background';
 import { createBatchingHitRecorder, type BatchingHitRecorderOptions } from '../batching-hit-recorder';
+import { createMemoryReplayGuard } from '../memory-replay-guard';
 
 export interface ServeEdgeOptions {
   /** Parsed with `parseConfig(edgeConfigSchema, env)`. */
@@ -46,7 +48,16 @@ export async function serveEdge(options: ServeEdgeOptions): Promise<EdgeServer> 
   const keys = await deriveKeys(config.SECRET_KEY);
   const recorder = createBatchingHitRecorder((hits) => recordHits(db, hits), options.recorder);
   const background = new BackgroundTasks();
-  const app = createApp({ db, publicUrl: config.PUBLIC_URL, keys, keyring: [keys], mjml2html, recorder });
+  const app = createApp({
+    db,
+    publicUrl: config.PUBLIC_URL,
+    keys,
+    keyring: [keys],
+    mjml2html,
+    recorder,
+    feedback: { record: async (events) => void (await recordDeliveryEvents(db, events)) },
+    webhooks: { fetch, replay: createMemoryReplayGuard(), keyCache: new Map() },
+  });
 
   let server: Server;
   try {

@@ -7,8 +7,11 @@ import { createApp, type App } from '../../edge/app';
 import { BackgroundTasks } from '../../edge/background';
 import type { AppDeps } from '../../edge/deps';
 import type { Hit, HitRecorder } from '../../edge/hit-recorder';
+import type { Database } from '../../shared/db/database';
 import { deriveKeys } from '../../shared/keys';
 import { createApiKey } from '../../shared/queries/api-keys';
+import { recordDeliveryEvents } from '../../shared/queries/delivery-events';
+import { createMemoryReplayGuard } from '../../edge/memory-replay-guard';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface ApiResult {
@@ -34,6 +37,24 @@ export interface TestApp {
   close(): void;
 }
 
+/** The app's feedback dependencies for tests: events written at once, no network (a test that needs an SNS certificate replaces `deps.webhooks.fetch`). */
+export function feedbackDeps(db: Database): Pick<AppDeps, 'feedback' | 'webhooks'> {
+  return {
+    feedback: {
+      async record(events) {
+        await recordDeliveryEvents(db, events);
+      },
+    },
+    webhooks: {
+      fetch: async (input) => {
+        throw new Error(`no network in tests (fetch ${String(input)})`);
+      },
+      replay: createMemoryReplayGuard(),
+      keyCache: new Map(),
+    },
+  };
+}
+
 export async function createTestApp(): Promise<TestApp> {
   const database = await createTestDatabase();
   const keys = await deriveKeys('test-secret-0123456789-0123456789-abcdef');
@@ -51,6 +72,7 @@ export async function createTestApp(): Promise<TestApp> {
     keyring: [keys],
     mjml2html,
     recorder,
+    ...feedbackDeps(database.db),
   };
   const app = createApp(deps);
   const background = new BackgroundTasks();

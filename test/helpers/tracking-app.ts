@@ -7,6 +7,7 @@ import { createBatchingHitRecorder, type BatchingHitRecorder } from '../../edge/
 import type { AppDeps } from '../../edge/deps';
 import { deriveKeys, type Keys } from '../../shared/keys';
 import { recordHits } from '../../shared/queries/events';
+import { feedbackDeps } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export interface TrackingTestApp {
@@ -35,7 +36,7 @@ export async function createTrackingTestApp(options: { retiredSecrets?: string[]
     backoffMs: 1,
     log: (m) => logs.push(m),
   });
-  const deps: AppDeps = { db: database.db, publicUrl: 'http://edge.test', keys, keyring: [keys, ...retired], mjml2html, recorder };
+  const deps: AppDeps = { db: database.db, publicUrl: 'http://edge.test', keys, keyring: [keys, ...retired], mjml2html, recorder, ...feedbackDeps(database.db) };
   const app = createApp(deps);
   const background = new BackgroundTasks();
   return {

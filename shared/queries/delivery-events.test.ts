@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
+import { seedMessages, type SeededMessages } from '../../test/helpers/tracking-seed';
+import { events, listMembers, messages, suppressions } from '../db/schema';
+import type { DeliveryEvent } from '../feedback/delivery-event';
+import { recordDeliveryEvents } from './delivery-events';
+import { updateSettings } from './settings';
+
+const DAY = 86_400_000;
+
+function event(over: Partial<DeliveryEvent> & Pick<DeliveryEvent, 'key' | 'type'>): DeliveryEvent {
+  return { source: 'mailgun', recipient: 'reader1@example.com', occurredAt: Date.now(), ...over };
+}
+
+describe('recordDeliveryEvents', () => {
+  let t: TestDatabase;
+  let seed: SeededMessages;
+  beforeEach(async () => {
+    t = await createTestDatabase();
+    seed = await seedMessages(t.db, 3);
+  });
+  afterEach(() => t.close());
+
+  const suppressionOf = async (email: string) => (await t.db.select().from(suppressions).where(eq(suppressions.email, email)))[0];
+
+  it('matches by our id, else by the relay id, and keeps unmatched events with their recipient', async () => {
+    const [m1, m2] = seed.messageIds as [number, number];
+    await t.db.update(messages).set({ providerMessageId: '<relay-2@mg.example>' }).where(eq(messages.id, m2));
+    const result = await recordDeliveryEvents(t.db, [
+      event({ key: 'mailgun:a', type: 'delivered', messageId: m1 }),
+      event({ key: 'mailgun:b', type: 'delivered', providerMessageId: '<relay-2@mg.example>', recipient: 'Reader2@Example.com ' }),
+      event({ key: 'mailgun:c', type: 'delivered', messageId: 999_999, recipient: 'stranger@example.org', status: '2.0.0' }),
+    ]);
+    expect(result).toEqual({ recorded: 3, suppressed: 0 });
+    const rows = await t.db.select().from(events).orderBy(events.id);
+    expect(rows).toMatchObject([
+      { key: 'mailgun:a', messageId: m1, campaignId: seed.campaignId, subscriberId: seed.subscriberIds[0], recipient: 'reader1@example.com', source: 'mailgun' },
+      { key: 'mailgun:b', messageId: m2, subscriberId: seed.subscriberIds[1], recipient: 'reader2@example.com', data: { providerMessageId: '<relay-2@mg.example>' } },
+      { key: 'mailgun:c', messageId: null, campaignId: null, subscriberId: null, recipient: 'stranger@example.org', data: { status: '2.0.0' } },
+    ]);
+  });
+
+  it('records a redelivered event once, in any order, and suppresses on a hard bounce once', async () => {
+    const bounce = event({ key: 'ses:x', type: 'bounce', bounceClass: 'hard', messageId: seed.messageIds[0], status: '5.1.1', diagnostic: 'smtp; 550 5.1.1 user unknown' });
+    const delivered = event({ key: 'ses:y', type: 'delivered', messageId: seed.messageIds[0] });
+    expect(await recordDeliveryEvents(t.db, [bounce, delivered])).toEqual({ recorded: 2, suppressed: 1 });
+    expect(await recordDeliveryEvents(t.db, [delivered, bounce, bounce])).toEqual({ recorded: 0, suppressed: 0 });
+    expect(await t.db.$count(events)).toBe(2);
+    expect(await suppressionOf('reader1@example.com')).toMatchObject({ reason: 'hard_bounce', detail: 'smtp; 550 5.1.1 user unknown', eventKey: 'ses:x' });
+  });
+
+  it('suppresses the address we sent to, not the alias a DSN names', async () => {
+    await recordDeliveryEvents(t.db, [event({ key: 'b:1', type: 'bounce', bounceClass: 'hard', messageId: seed.messageIds[1], recipient: 'alias@forward.example' })]);
+    expect(await suppressionOf('reader2@example.com')).toMatchObject({ reason: 'hard_bounce' });
+    expect(await suppressionOf('alias@forward.example')).toBeUndefined();
+  });
+
+  it('suppresses on a complaint, never on a soft bounce, a deferral or a delivery', async () => {
+    await recordDeliveryEvents(t.db, [
+      event({ key: 'k:1', type: 'complaint', messageId: seed.messageIds[0] }),
+      event({ key: 'k:2', type: 'bounce', bounceClass: 'soft', messageId: seed.messageIds[1] }),
+      event({ key: 'k:3', type: 'deferred', messageId: seed.messageIds[2] }),
+    ]);
+    expect((await t.db.select().from(suppressions)).map((s) => [s.email, s.reason])).toEqual([['reader1@example.com', 'complaint']]);
+  });
+
+  it('unsubscribes a matched recipient from the campaign lists only, and suppresses an unmatched one', async () => {
+    await recordDeliveryEvents(t.db, [
+      event({ key: 'u:1', type: 'unsubscribe', messageId: seed.messageIds[0] }),
+      event({ key: 'u:2', type: 'unsubscribe', recipient: 'nobody@example.net' }),
+    ]);
+    const memberships = await t.db.select().from(listMembers).where(eq(listMembers.subscriberId, seed.subscriberIds[0]!));
+    const status = Object.fromEntries(memberships.map((m) => [m.listId, m.status]));
+    expect(status).toEqual({ [seed.listIds[0]]: 'unsubscribed', [seed.listIds[1]]: 'unsubscribed', [seed.otherListId]: 'subscribed' });
+    expect(await suppressionOf('reader1@example.com')).toBeUndefined();
+    expect(await suppressionOf('nobody@example.net')).toMatchObject({ reason: 'unsubscribe' });
+  });
+
+  it('retires an address after soft bounces from enough distinct messages within the window', async () => {
+    await updateSettings(t.db, { softBounceLimit: 3, softBounceDays: 30 });
+    const soft = (key: string, messageId: number | undefined, daysAgo: number) =>
+      event({ key, type: 'bounce', bounceClass: 'soft', recipient: 'reader3@example.com', ...(messageId ? { messageId } : {}), occurredAt: Date.now() - daysAgo * DAY });
+    const m3 = seed.messageIds[2]!;
+    // Three reports about one message, and one outside the window: not yet.
+    await recordDeliveryEvents(t.db, [soft('s:1', m3, 1), soft('s:2', m3, 2), soft('s:3', m3, 3), soft('s:old', undefined, 40)]);
+    expect(await suppressionOf('reader3@example.com')).toBeUndefined();
+    await recordDeliveryEvents(t.db, [soft('s:4', undefined, 5)]);
+    expect(await suppressionOf('reader3@example.com')).toBeUndefined();
+    const result = await recordDeliveryEvents(t.db, [soft('s:5', undefined, 0)]);
+    expect(result.suppressed).toBe(1);
+    expect(await suppressionOf('reader3@example.com')).toMatchObject({ reason: 'soft_bounce', detail: '3 soft bounces in 30 days' });
+  });
+
+  it('follows a changed soft-bounce limit', async () => {
+    await updateSettings(t.db, { softBounceLimit: 1 });
+    await recordDeliveryEvents(t.db, [event({ key: 's:1', type: 'bounce', bounceClass: 'soft', recipient: 'x@example.com' })]);
+    expect(await suppressionOf('x@example.com')).toMatchObject({ reason: 'soft_bounce' });
+  });
+
+  it('keeps a manual suppression as it was', async () => {
+    await t.db.insert(suppressions).values({ email: 'reader1@example.com', reason: 'manual', detail: 'asked by phone' });
+    await recordDeliveryEvents(t.db, [event({ key: 'c:1', type: 'complaint', messageId: seed.messageIds[0] })]);
+    expect(await suppressionOf('reader1@example.com')).toMatchObject({ reason: 'manual', detail: 'asked by phone' });
+  });
+});

@@ -1,0 +1,106 @@
+// Delivery events from the feedback loop (relay webhooks, the bounce inbox): recorded once
+// each, and acted on, in one batch (one round trip, one transaction) per call. The events go
+// in as one JSON parameter; every effect reads them back from `events` by key, so the message
+// and subscriber are resolved in exactly one place (the INSERT). Effects are idempotent: a
+// redelivered event changes nothing, whichever order events arrive in.
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { sqlJson } from '../db/sql-json';
+import { campaignLists, events, listMembers, messages, subscribers, suppressions } from '../db/schema';
+import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../feedback/delivery-event';
+import { settingValue } from './settings';
+
+export interface RecordResult {
+  /** Events written now; repeats of events already recorded are not counted. */
+  recorded: number;
+  /** Addresses newly suppressed (hard bounce, complaint, unmatched unsubscribe, soft-bounce rule). */
+  suppressed: number;
+}
+
+/** The JSON row of one event, in the shape the INSERT reads. */
+function eventRow(e: DeliveryEvent) {
+  const data: Record<string, unknown> = { ...e.detail };
+  if (e.status) data.status = e.status;
+  if (e.diagnostic) data.diagnostic = e.diagnostic.slice(0, MAX_DIAGNOSTIC);
+  if (e.userAgent) data.userAgent = e.userAgent.slice(0, 512);
+  if (e.machine !== undefined) data.machine = e.machine;
+  if (e.providerMessageId) data.providerMessageId = e.providerMessageId;
+  return {
+    key: e.key,
+    type: e.type,
+    source: e.source,
+    bounceClass: e.type === 'bounce' || e.type === 'dropped' ? (e.bounceClass ?? null) : null,
+    messageId: e.messageId ?? null,
+    providerMessageId: e.providerMessageId ?? null,
+    recipient: e.recipient.trim().toLowerCase(),
+    at: e.occurredAt,
+    url: e.type === 'click' ? (e.url ?? null) : null,
+    data: JSON.stringify(data),
+  };
+}
+
+/**
+ * Records events and applies their effects:
+ * - a hard bounce or a complaint suppresses the address;
+ * - an unsubscribe unsubscribes the recipient from the campaign's lists (as our own
+ *   unsubscribe page does), or suppresses the address when it matches no message of ours;
+ * - soft bounces from `softBounceLimit` distinct messages within `softBounceDays` retire it.
+ * The address is the one we sent to when the event names our message, else the recipient
+ * the source gave (a forwarding alias in a DSN must not suppress someone else).
+ */
+export async function recordDeliveryEvents(db: Database, batch: readonly DeliveryEvent[]): Promise<RecordResult> {
+  if (batch.length === 0) return { recorded: 0, suppressed: 0 };
+  const rows = sqlJson(batch.map(eventRow));
+  const keys = sqlJson(batch.map((e) => e.key));
+  const now = Date.now();
+  // Events of this call, as recorded (the first recording wins for repeats).
+  const thisBatch = sql`(select ev.* from json_each(${keys}) as k join ${events} as ev on ev.key = k.value)`;
+
+  const [inserted, ...effects] = await db.batch([
+    // Our id first; the relay's id when ours did not come back. An id naming no message
+    // leaves the event unmatched (kept, with its recipient), never an error.
+    db.run(sql`
+      insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, source, bounce_class, recipient, url, data)
+      select e.value ->> 'key', e.value ->> 'type', m.id, m.campaign_id, coalesce(m.subscriber_id, s.id), e.value ->> 'at',
+             e.value ->> 'source', e.value ->> 'bounceClass', coalesce(ms.email, e.value ->> 'recipient'), e.value ->> 'url', e.value ->> 'data'
+      from json_each(${rows}) as e
+      left join ${messages} as m on m.id = coalesce(
+        (select id from ${messages} where id = e.value ->> 'messageId'),
+        (select id from ${messages} where provider_message_id = e.value ->> 'providerMessageId' limit 1))
+      left join ${subscribers} as ms on ms.id = m.subscriber_id
+      left join ${subscribers} as s on m.id is null and s.email = e.value ->> 'recipient'
+      where true
+      on conflict (key) do nothing`),
+    db.run(sql`
+      insert into ${suppressions} (email, reason, detail, event_key, created_at)
+      select ev.recipient,
+             case when ev.type = 'complaint' then 'complaint' when ev.type = 'unsubscribe' then 'unsubscribe' else 'hard_bounce' end,
+             coalesce(ev.data ->> 'diagnostic', ev.data ->> 'status', ev.source), ev.key, ${now}
+      from ${thisBatch} as ev
+      where ev.recipient <> ''
+        and ((ev.type = 'bounce' and ev.bounce_class = 'hard') or ev.type = 'complaint' or (ev.type = 'unsubscribe' and ev.message_id is null))
+      order by ev.occurred_at
+      on conflict (email) do nothing`),
+    db.run(sql`
+      update ${listMembers} set status = 'unsubscribed', updated_at = ${now}
+      where status <> 'unsubscribed'
+        and (list_id, subscriber_id) in (
+          select cl.list_id, ev.subscriber_id
+          from ${thisBatch} as ev
+          join ${campaignLists} as cl on cl.campaign_id = ev.campaign_id
+          where ev.type = 'unsubscribe')`),
+    // Distinct messages, so a relay reporting one deferral several times counts once.
+    db.run(sql`
+      insert into ${suppressions} (email, reason, detail, event_key, created_at)
+      select b.recipient, 'soft_bounce', count(distinct coalesce(b.message_id, b.key)) || ' soft bounces in ' || ${settingValue('softBounceDays')} || ' days', max(b.key), ${now}
+      from ${events} as b
+      where b.type = 'bounce' and b.bounce_class = 'soft'
+        and b.recipient in (select ev.recipient from ${thisBatch} as ev where ev.type = 'bounce' and ev.bounce_class = 'soft')
+        and b.occurred_at >= ${now} - ${settingValue('softBounceDays')} * 86400000
+      group by b.recipient
+      having count(distinct coalesce(b.message_id, b.key)) >= ${settingValue('softBounceLimit')}
+      on conflict (email) do nothing`),
+  ]);
+  const suppressed = effects[0].rowsAffected + effects[2].rowsAffected;
+  return { recorded: inserted.rowsAffected, suppressed };
+}
