@@ -2,6 +2,7 @@
 // under the data folder, the edge on Node, the sender plane, and Redis (REDIS_URL, or a
 // redis-server of its own).
 import { edgeConfigSchema, parseConfig, senderConfigSchema } from '../shared/config';
+import { ensureDashboardBuilt } from '../dashboard/scripts/ensure-built';
 import { serveEdge } from '../edge/node/serve-edge';
 import { applyMigrations } from '../node/migrate';
 import { openDatabase } from '../node/open-database';
@@ -33,6 +34,8 @@ async function start(io: CommandIo): Promise<void> {
   // Check the configuration before starting anything, so a mistake costs no clean-up.
   parseConfig(edgeConfigSchema, env);
   parseConfig(senderConfigSchema, env);
+  // Also before anything starts: a failed build stops here with nothing to clean up.
+  ensureDashboardBuilt((line) => io.err(line));
   const redis = await useRedis(env.REDIS_URL, dataDir);
   env.REDIS_URL = redis.url;
   const edgeConfig = parseConfig(edgeConfigSchema, env);
@@ -46,6 +49,7 @@ async function start(io: CommandIo): Promise<void> {
 
   const lines = [
     `Edgepost is running at ${edge.url}`,
+    `  dashboard:  ${edge.url}/ (first visit: create the owner account)`,
     `  API:        ${edge.url}/api (OpenAPI: ${edge.url}/api/openapi.json)`,
     `  database:   ${redactUrl(senderConfig.DATABASE_URL)}`,
     `  redis:      ${redactUrl(redis.url)}`,

@@ -35,6 +35,14 @@ export const IdParams = z.object({
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
+/** `limit` of every paged list: how many items per page. */
+export const PageLimit = z.coerce
+  .number()
+  .int()
+  .min(1, `limit must be 1-${MAX_PAGE_SIZE}`)
+  .max(MAX_PAGE_SIZE, `limit must be 1-${MAX_PAGE_SIZE}`)
+  .default(DEFAULT_PAGE_SIZE);
+
 export const PageQuery = z.object({
   cursor: z
     .string()
@@ -42,12 +50,7 @@ export const PageQuery = z.object({
     .transform(Number)
     .optional()
     .openapi({ description: 'The `nextCursor` of the previous page; omit for the first page.' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1, `limit must be 1-${MAX_PAGE_SIZE}`)
-    .max(MAX_PAGE_SIZE, `limit must be 1-${MAX_PAGE_SIZE}`)
-    .default(DEFAULT_PAGE_SIZE),
+  limit: PageLimit,
 });
 
 /** `{ data, nextCursor }`: nextCursor is null on the last page. */

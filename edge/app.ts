@@ -1,18 +1,32 @@
 // The one Hono app both hosts serve. Web-standard APIs only: it runs in workerd and on Node.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { handleError } from './api-error';
-import { requireApiKey } from './auth';
+import { requireCaller } from './auth';
 import type { AppDeps } from './deps';
 import { validationHook } from './validation-hook';
+import { createWebhookSourceCache } from './webhook-source-cache';
+import { apiKeysRoutes } from './routes/api-keys';
+import { campaignTestsRoutes } from './routes/campaign-tests';
 import { campaignsRoutes } from './routes/campaigns';
 import { capturedMessagesRoutes } from './routes/captured-messages';
 import { healthRoutes } from './routes/health';
 import { listsRoutes } from './routes/lists';
+import { messagesRoutes } from './routes/messages';
+import { relayHooksRoutes } from './routes/relay-hooks';
+import { relayWebhooksRoutes } from './routes/relay-webhooks';
 import { sendingServerChecksRoutes } from './routes/sending-server-checks';
+import { sessionRoutes } from './routes/session';
+import { setupRoutes } from './routes/setup';
 import { sendingServersRoutes } from './routes/sending-servers';
+import { settingsRoutes } from './routes/settings';
+import { subscriberExportRoutes } from './routes/subscriber-export';
+import { subscriberImportsRoutes } from './routes/subscriber-imports';
 import { subscribersRoutes } from './routes/subscribers';
+import { suppressionsRoutes } from './routes/suppressions';
 import { trackingRoutes } from './routes/tracking';
 import { unsubscribeRoutes } from './routes/unsubscribe';
+import { usersRoutes } from './routes/users';
+import { webhookEndpointsRoutes } from './routes/webhook-endpoints';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -21,16 +35,34 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRoutes());
   app.route('/', trackingRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
+  // Relay webhooks are public (signed by the relay); the API empties the same source cache when it changes a source.
+  const webhookSources = createWebhookSourceCache(deps.db, deps.keys.secrets);
+  app.route('/', relayHooksRoutes(deps, webhookSources));
 
   const api = new OpenAPIHono({ defaultHook: validationHook });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  api.use('*', requireApiKey(deps.db));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'edgepost_session', description: 'Dashboard session (`__Host-edgepost_session` over https); writes also need the X-CSRF-Token header.' });
+  // Who may call what: edge/permissions.ts, checked here for every /api route.
+  api.use('*', requireCaller(deps));
+  api.route('/', setupRoutes(deps));
+  api.route('/', sessionRoutes(deps));
+  api.route('/', usersRoutes(deps));
+  api.route('/', apiKeysRoutes(deps));
   api.route('/', listsRoutes(deps));
+  // Before subscribersRoutes: /subscribers/{id} would otherwise answer /subscribers/imports and /subscribers/export.
+  api.route('/', subscriberImportsRoutes(deps));
+  api.route('/', subscriberExportRoutes(deps));
   api.route('/', subscribersRoutes(deps));
   api.route('/', sendingServersRoutes(deps));
   api.route('/', sendingServerChecksRoutes(deps));
   api.route('/', campaignsRoutes(deps));
+  api.route('/', campaignTestsRoutes(deps));
   api.route('/', capturedMessagesRoutes(deps));
+  api.route('/', relayWebhooksRoutes(deps, webhookSources));
+  api.route('/', suppressionsRoutes(deps));
+  api.route('/', messagesRoutes(deps));
+  api.route('/', settingsRoutes(deps));
+  api.route('/', webhookEndpointsRoutes(deps));
 
   // The document is public (it holds no data) and generated from the same zod schemas.
   app.get('/api/openapi.json', (c) =>
@@ -38,7 +70,7 @@ export function createApp(deps: AppDeps) {
       app.getOpenAPI31Document({
         openapi: '3.1.0',
         info: { title: 'Edgepost API', version: '1' },
-        security: [{ bearer: [] }],
+        security: [{ bearer: [] }, { session: [] }],
       }),
     ),
   );

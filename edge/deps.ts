@@ -4,7 +4,7 @@ import type { Database } from '../shared/db/database';
 import type { Keys } from '../shared/keys';
 import type { TrackingKeys } from '../shared/tokens';
 import type { Mjml2Html } from '../shared/render/mjml';
-import type { WebhookContext } from '../shared/webhooks/relay-webhook';
+import type { ReplayGuard, WebhookContext } from '../shared/webhooks/relay-webhook';
 import type { FeedbackRecorder } from './feedback-recorder';
 import type { HitRecorder } from './hit-recorder';
 
@@ -21,6 +21,6 @@ export interface AppDeps {
   recorder: HitRecorder;
   /** Stores delivery events from relay webhooks (queued on Workers, group-committed on Node). */
   feedback: FeedbackRecorder;
-  /** What relay webhook modules may use: outbound fetch (SNS certificates), a replay guard, a key cache. */
-  webhooks: Pick<WebhookContext, 'fetch' | 'replay' | 'keyCache'>;
+  /** What relay webhooks need: outbound fetch and a key cache (SNS certificates), and a guard against replayed single-use tokens. */
+  webhooks: Pick<WebhookContext, 'fetch' | 'keyCache'> & { replay: ReplayGuard };
 }

@@ -1,6 +1,6 @@
 // Tracking hits are answered first and recorded after (inside waitUntil); the recorder
 // behind this contract batches them (edge/batching-hit-recorder.ts).
-import type { Hit } from '../shared/queries/events';
+import type { Hit } from '../shared/queries/hits';
 
 export type { Hit };
 

@@ -21,5 +21,8 @@ export function createMemoryReplayGuard(now: () => number = Date.now): ReplayGua
       expiries.set(key, expiresAt);
       return true;
     },
+    async release(key) {
+      expiries.delete(key);
+    },
   };
 }

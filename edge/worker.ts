@@ -1,25 +1,32 @@
 // The Cloudflare Workers entry: builds the app's dependencies from `env` once per isolate
 // and serves every request with the one app. The database is reached over HTTP (Hrana), the
-// only way a Worker can; hits are recorded after the response, inside ctx.waitUntil.
+// only way a Worker can. Hits and delivery events never wait on it in the request: they go
+// on the `EVENTS` queue (edge/queue-recorders.ts), and this Worker's queue() handler writes
+// them in batches (edge/queue-consumer.ts).
 import { createClient } from '@libsql/client/web';
 import mjml2html from 'mjml-browser';
 import { edgeConfigSchema, parseConfig } from '../shared/config';
-import { createDatabase } from '../shared/db/database';
+import { createDatabase, type Database } from '../shared/db/database';
 import { deriveKeys } from '../shared/keys';
-import { recordDeliveryEvents } from '../shared/queries/delivery-events';
-import { recordHits } from '../shared/queries/events';
 import { createApp, type App } from './app';
-import { createBatchingHitRecorder } from './batching-hit-recorder';
-import { createMemoryReplayGuard } from './memory-replay-guard';
+import { createDatabaseReplayGuard } from './database-replay-guard';
+import type { EventMessage } from './event-message';
+import { consumeEvents, retryLater } from './queue-consumer';
+import { createQueueFeedbackRecorder, createQueueHitRecorder } from './queue-recorders';
 
 /** Secrets are not in wrangler.toml, so `wrangler types` knows only the required one. */
 type WorkerEnv = Env & { DATABASE_AUTH_TOKEN?: string };
 
-// Built on the first request of an isolate and kept for its life: env does not change
-// within an isolate. A failed build is not kept, so a fixed secret takes effect at once.
-let app: Promise<App> | undefined;
+interface Isolate {
+  app: App;
+  db: Database;
+}
 
-async function buildApp(env: WorkerEnv): Promise<App> {
+// Built on the first request or batch of an isolate and kept for its life: env does not
+// change within an isolate. A failed build is not kept, so a fixed secret takes effect at once.
+let isolate: Promise<Isolate> | undefined;
+
+async function buildIsolate(env: WorkerEnv): Promise<Isolate> {
   const config = parseConfig(edgeConfigSchema, { ...env });
   if (config.DATABASE_URL.startsWith('file:')) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: a Worker cannot open a file; give a libSQL server URL (npm run dev:worker starts one locally)');
@@ -27,32 +34,56 @@ async function buildApp(env: WorkerEnv): Promise<App> {
   const client = createClient({ url: config.DATABASE_URL, ...(config.DATABASE_AUTH_TOKEN ? { authToken: config.DATABASE_AUTH_TOKEN } : {}) });
   const db = createDatabase(client);
   const keys = await deriveKeys(config.SECRET_KEY);
-  return createApp({
+  const events = env.EVENTS as Queue<EventMessage>;
+  const app = createApp({
     db,
     publicUrl: config.PUBLIC_URL,
     keys,
     keyring: [keys],
     mjml2html,
-    recorder: createBatchingHitRecorder((hits) => recordHits(db, hits)),
-    feedback: { record: async (events) => void (await recordDeliveryEvents(db, events)) },
-    webhooks: { fetch: (input, init) => fetch(input, init), replay: createMemoryReplayGuard(), keyCache: new Map() },
+    recorder: createQueueHitRecorder(events),
+    feedback: createQueueFeedbackRecorder(events),
+    // Isolates share no memory: a single-use token must be claimed where all of them look.
+    webhooks: { fetch: (input, init) => fetch(input, init), replay: createDatabaseReplayGuard(db), keyCache: new Map() },
   });
+  return { app, db };
+}
+
+/** The isolate's app and database; logs and rethrows a configuration error (never a value). */
+async function ready(env: WorkerEnv): Promise<Isolate> {
+  try {
+    return await (isolate ??= buildIsolate(env));
+  } catch (err) {
+    isolate = undefined;
+    // parseConfig's message names each variable and what is wrong with it, never a value.
+    console.error(`edgepost worker cannot start: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
 }
 
 export default {
   async fetch(request, env, ctx) {
-    let ready: App;
+    let app: App;
     try {
-      ready = await (app ??= buildApp(env));
-    } catch (err) {
-      app = undefined;
-      // parseConfig's message names each variable and what is wrong with it, never a value.
-      console.error(`edgepost worker cannot start: ${err instanceof Error ? err.message : String(err)}`);
+      ({ app } = await ready(env));
+    } catch {
       return Response.json(
         { error: { code: 'INTERNAL', message: 'The edge is misconfigured; the Worker log names the variables to fix.' } },
         { status: 500 },
       );
     }
-    return ready.fetch(request, env, ctx);
+    return app.fetch(request, env, ctx);
   },
-} satisfies ExportedHandler<WorkerEnv>;
+
+  async queue(batch, env) {
+    let db: Database;
+    try {
+      ({ db } = await ready(env));
+    } catch {
+      // Logged by ready(). Kept on the queue, so the events are written once the configuration is fixed.
+      retryLater(batch);
+      return;
+    }
+    await consumeEvents(db, batch);
+  },
+} satisfies ExportedHandler<WorkerEnv, EventMessage>;

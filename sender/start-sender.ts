@@ -7,13 +7,18 @@ import mjml2html from 'mjml';
 import type { SenderConfig } from '../shared/config';
 import type { Database } from '../shared/db/database';
 import { deriveKeys } from '../shared/keys';
+import { startBounceInbox } from './bounces/bounce-inbox';
 import { createCampaignCache } from './campaign-cache';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
 import { createFailureRateGuard } from './failure-rate-guard';
+import { createImportRunner } from './imports/import-runner';
 import { createServerDrivers } from './drivers/server-drivers';
 import { createSendQueue } from './send-queue';
 import { createSendWorker } from './send-worker';
 import { createServerChecker } from './server-checks';
+import { createTestSender } from './test-sends';
+import { createThrottle } from './throttle/create-throttle';
+import { createWebhookDeliverer } from './webhooks/webhook-deliverer';
 
 export interface SenderHandle {
   senderId: string;
@@ -35,6 +40,17 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   // lease. A sender that crashed gets its campaigns back after their lease lapses.
   const senderId = `${config.SENDER_ID ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const keys = await deriveKeys(config.SECRET_KEY, (key, data) => createHmac('sha256', key).update(data).digest());
+  // First, so a port already taken stops the start before anything else runs.
+  const bounceInbox = config.BOUNCE_ADDRESS
+    ? await startBounceInbox({
+        db,
+        keys,
+        bounceAddress: config.BOUNCE_ADDRESS,
+        host: config.BOUNCE_INBOX_HOST,
+        port: config.BOUNCE_INBOX_PORT,
+        maxBytes: config.BOUNCE_INBOX_MAX_BYTES,
+      })
+    : null;
   // Separate connections for producing and consuming, as BullMQ's production guide says.
   const queueConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 20, lazyConnect: true });
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -47,6 +63,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     retryBaseMs: config.SENDER_RETRY_BASE_SECONDS * 1000,
   });
   const drivers = createServerDrivers(db, keys.secrets);
+  const render = { publicUrl: config.PUBLIC_URL, keys, ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}) };
   const worker = createSendWorker({
     db,
     connection: workerConnection,
@@ -58,18 +75,32 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     drivers,
     serverCooloffMs: config.SENDER_SERVER_COOLOFF_SECONDS * 1000,
     failureGuard: createFailureRateGuard({ threshold: config.SENDER_PAUSE_FAILURE_SHARE, window: config.SENDER_PAUSE_WINDOW }),
-    render: { publicUrl: config.PUBLIC_URL, keys, ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}) },
+    render,
   });
   worker.on('error', (err) => console.error('send worker error:', err.message));
   const dispatcher = createDispatcher({ db, queue, senderId, leaseMs: config.SENDER_LEASE_SECONDS * 1000, ...tuning });
   dispatcher.start();
   const serverChecker = createServerChecker(db, drivers);
   serverChecker.start();
+  const imports = createImportRunner({ db, senderId, leaseMs: config.SENDER_LEASE_SECONDS * 1000 });
+  imports.start();
+  // Same throttle prefix as the workers' default, so a test counts against the server's rate.
+  const throttle = createThrottle({ connection: queueConnection, prefix: `${config.QUEUE_PREFIX}:throttle` });
+  const testSender = createTestSender({ db, drivers, throttle, render, mjml2html, senderId });
+  testSender.start();
+  const webhooks = createWebhookDeliverer({
+    db,
+    secretsKey: keys.secrets,
+    senderId,
+    timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
+    maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+  });
+  webhooks.start();
 
   return {
     senderId,
     async close() {
-      await Promise.all([dispatcher.stop(), serverChecker.stop()]);
+      await Promise.all([dispatcher.stop(), serverChecker.stop(), imports.stop(), testSender.stop(), bounceInbox?.close(), webhooks.stop()]);
       // Let in-flight sends finish; past the grace period, hand them back to the queue
       // (their lock lapses and another worker retries them).
       const graceful = worker.close();

@@ -1,15 +1,24 @@
 // The Worker bundle (edge/worker.ts, built by wrangler) running in workerd, on a migrated
-// database file served by our Hrana server: the same path `npm run dev:worker` takes.
+// database file served by our Hrana server: the same path `npm run dev:worker` takes. Hits
+// and delivery events go through the local Cloudflare Queue (wrangler.toml's EVENTS) and
+// the Worker's own queue() consumer, as they would on Cloudflare.
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { unstable_startWorker } from 'wrangler';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../node/free-port';
 import { startHranaServer, type HranaServer } from '../node/hrana-server';
-import { events } from '../shared/db/schema';
+import { events, suppressions } from '../shared/db/schema';
 import { deriveKeys } from '../shared/keys';
+import { createRelayWebhook } from '../shared/queries/relay-webhooks';
+import { encryptSecrets } from '../shared/secret-box';
 import { signToken } from '../shared/tokens';
 import { createTestDatabase, type TestDatabase } from './helpers/database';
+import { describeWithFixtures, readFixtureJson } from './helpers/fixtures';
 import { insertMessageRow } from './helpers/message-row';
+import { seedMessages } from './helpers/tracking-seed';
+import { ensureDashboardBuilt } from '../dashboard/scripts/ensure-built';
 
 const SECRET_KEY = 'workerd-test-secret-0123456789-abcdefgh';
 const wranglerConfig = fileURLToPath(new URL('../wrangler.toml', import.meta.url));
@@ -29,12 +38,17 @@ async function startWorker(vars: Record<string, string>): Promise<{ worker: Work
 
 let database: TestDatabase;
 let hrana: HranaServer;
+// A fixed port, so the database can be taken down and brought back where the Worker looks.
+let hranaPort: number;
 let worker: Worker;
 let base: string;
 
 beforeAll(async () => {
+  // wrangler serves the dashboard's files ([assets] in wrangler.toml) and will not start without them.
+  ensureDashboardBuilt(console.log);
   database = await createTestDatabase();
-  hrana = await startHranaServer({ file: database.url });
+  hranaPort = await freePort();
+  hrana = await startHranaServer({ file: database.url, port: hranaPort });
   ({ worker, url: base } = await startWorker({ DATABASE_URL: hrana.url, SECRET_KEY, PUBLIC_URL: 'http://edge.test' }));
 });
 
@@ -44,13 +58,45 @@ afterAll(async () => {
   database?.close();
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Takes the database down where the Worker looks for it: the port still takes connections,
+ * so we can see the consumer try, but drops each at once. `bringBack` serves the file again.
+ */
+async function takeDatabaseDown(): Promise<{ attempts(): number; bringBack(): Promise<void> }> {
+  await hrana.close();
+  let attempts = 0;
+  const refuser = createServer((socket) => {
+    attempts++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => refuser.listen(hranaPort, '127.0.0.1', resolve));
+  return {
+    attempts: () => attempts,
+    async bringBack() {
+      await new Promise<void>((resolve) => refuser.close(() => resolve()));
+      hrana = await startHranaServer({ file: database.url, port: hranaPort });
+    },
+  };
+}
+
+/** Collects what workerd logs (it reaches this process through wrangler's logger) until restored. */
+function captureLogs(): { lines: string[]; restore(): void } {
+  const lines: string[] = [];
+  const spies = (['error', 'log', 'warn'] as const).map((level) =>
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' '))),
+  );
+  return { lines, restore: () => spies.forEach((spy) => spy.mockRestore()) };
+}
+
 async function eventsOf(messageIds: number[]) {
   return database.db.select().from(events).where(inArray(events.messageId, messageIds));
 }
 
-/** Tracking writes happen after the response; wait for them, briefly. */
-async function waitForEvents(messageIds: number[], count: number) {
-  for (let i = 0; i < 50; i++) {
+/** Tracking writes happen after the response, through the queue (batches wait up to 2 s); wait for them. */
+async function waitForEvents(messageIds: number[], count: number, seconds = 10) {
+  for (let i = 0; i < seconds * 10; i++) {
     const rows = await eventsOf(messageIds);
     if (rows.length >= count) return rows;
     await new Promise((r) => setTimeout(r, 100));
@@ -97,6 +143,44 @@ describe('the Worker in workerd', () => {
     ]);
   });
 
+  it('answers hits while the database is down, keeps them on the queue, and writes them in batches once it is back', async () => {
+    const keys = await deriveKeys(SECRET_KEY);
+    const { messageIds } = await seedMessages(database.db, 150);
+    const tokens = await Promise.all(messageIds.map((messageId) => signToken(keys, { kind: 'open', messageId })));
+    const logs = captureLogs();
+    try {
+      const down = await takeDatabaseDown();
+      try {
+        const statuses = await Promise.all(
+          tokens.map(async (token) => {
+            const res = await fetch(`${base}/t/o/${token}`);
+            await res.arrayBuffer();
+            return res.status;
+          }),
+        );
+        expect(statuses.filter((status) => status === 200)).toHaveLength(150);
+        // The consumer takes a batch and cannot reach the database: the batch goes back on the queue.
+        for (let i = 0; i < 150 && down.attempts() === 0; i++) await sleep(100);
+        expect(down.attempts()).toBeGreaterThan(0);
+        expect(await eventsOf(messageIds)).toHaveLength(0);
+      } finally {
+        await down.bringBack();
+      }
+      // The queue's retry (5 s later) finds the database back: every hit is written, once.
+      const rows = await waitForEvents(messageIds, 150, 30);
+      expect(rows.map((r) => r.messageId).sort((a, b) => a! - b!)).toEqual(messageIds);
+      expect(rows.every((r) => r.type === 'open')).toBe(true);
+      // The failed attempt names its batch: hits of many requests together (up to 100, as many
+      // as reached the queue within max_batch_timeout), retried together after 5 s.
+      const failed = /event queue: (\d+) hit\(s\) and 0 delivery event\(s\) not stored \(attempt 1\): .*; retrying in 5 s/.exec(logs.lines.join('\n'));
+      expect(failed).not.toBeNull();
+      expect(Number(failed![1])).toBeGreaterThan(1);
+      expect(Number(failed![1])).toBeLessThanOrEqual(100);
+    } finally {
+      logs.restore();
+    }
+  });
+
   it('answers 500 on a bad configuration and logs the variable by name, never its value', async () => {
     const weakSecret = 'too-short-secret-x9';
     // workerd's console reaches this process through wrangler's logger.
@@ -119,5 +203,46 @@ describe('the Worker in workerd', () => {
       spies.forEach((spy) => spy.mockRestore());
       await misconfigured.dispose();
     }
+  });
+});
+
+describeWithFixtures('relay webhooks on the Worker', () => {
+  const user = 'postmark-hooks';
+  const password = 'workerd-postmark-password-0123';
+  const post = (body: unknown) =>
+    fetch(`${base}/hooks/postmark`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${user}:${password}`)}` },
+      body: JSON.stringify(body),
+    });
+
+  it('acknowledges Postmark webhooks once their events are on the queue, and the consumer records each event once and acts on it', async () => {
+    const keys = await deriveKeys(SECRET_KEY);
+    // Inserted directly, as the API would store it: config in clear, secrets sealed under SECRET_KEY.
+    await createRelayWebhook(database.db, { provider: 'postmark', name: 'Postmark', config: { username: user }, secrets: await encryptSecrets(keys.secrets, { password }) });
+    const delivered = await insertMessageRow(database.db);
+    const bounced = await insertMessageRow(database.db, 'gone@example.com');
+    const delivery = { ...readFixtureJson('webhooks/postmark-delivery.json'), MessageID: 'pm-workerd-1', Metadata: { edgepost_message: String(delivered) } };
+    const bounce = { ...readFixtureJson('webhooks/postmark-bounce.json'), ID: 4242, MessageID: 'pm-workerd-2', Email: 'gone@example.com', Metadata: { edgepost_message: String(bounced) } };
+
+    // Postmark redelivers the delivery: three requests, two events. The queue is first in, first out.
+    const answers = [];
+    for (const body of [delivery, delivery, bounce]) {
+      const res = await post(body);
+      answers.push([res.status, await res.json()]);
+    }
+    expect(answers).toEqual([
+      [200, { received: 1 }],
+      [200, { received: 1 }],
+      [200, { received: 1 }],
+    ]);
+
+    // Generous: a batch waits up to 2 s to fill, and one that fails on a busy machine comes back 5 s later.
+    const rows = await waitForEvents([delivered, bounced], 2, 20);
+    expect(rows.map((r) => ({ type: r.type, messageId: r.messageId, source: r.source, bounceClass: r.bounceClass })).sort((a, b) => a.type.localeCompare(b.type))).toEqual([
+      { type: 'bounce', messageId: bounced, source: 'postmark', bounceClass: 'hard' },
+      { type: 'delivered', messageId: delivered, source: 'postmark', bounceClass: null },
+    ]);
+    expect(await database.db.select({ reason: suppressions.reason }).from(suppressions).where(eq(suppressions.email, 'gone@example.com'))).toEqual([{ reason: 'hard_bounce' }]);
   });
 });

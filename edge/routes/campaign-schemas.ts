@@ -123,6 +123,14 @@ export const CampaignSummarySchema = CampaignSchema.omit({ body: true }).openapi
 
 const Tally = z.object({ total: z.number().int(), unique: z.number().int().openapi({ description: 'Distinct messages.' }) });
 
+const EngagementTally = Tally.extend({
+  human: Tally.openapi({ description: 'Made by people (hits recorded before classification count here too).' }),
+  machine: Tally.openapi({ description: 'Made by machines: mail proxies, Apple Mail Privacy Protection, security scanners, link previews.' }),
+  machineReasons: z
+    .record(z.string(), z.number().int())
+    .openapi({ description: 'Machine hits per reason code (`apple-mpp`, `scanner:mimecast`, `early-click`, …; docs/machine-detection.md).' }),
+});
+
 export const CampaignStatsSchema = z
   .looseObject({
     campaignId: z.number().int(),
@@ -132,12 +140,19 @@ export const CampaignStatsSchema = z
     sent: z.number().int(),
     failed: z.number().int(),
     skipped: z.number().int(),
-    delivered: z.number().int(),
-    bounced: z.number().int(),
+    delivered: z.number().int().openapi({ description: 'Messages the relay reported delivered.' }),
+    bounced: z
+      .object({
+        hard: z.number().int().openapi({ description: 'Messages with a hard bounce (the address is suppressed).' }),
+        soft: z.number().int().openapi({ description: 'Messages that bounced, never hard.' }),
+      })
+      .openapi({ description: 'Bounced messages; each counts once, as hard if any of its bounces was.' }),
+    deferred: z.number().int().openapi({ description: 'Messages the relay reported delayed (still retrying).' }),
+    dropped: z.number().int().openapi({ description: 'Messages the relay refused to send (e.g. on its own suppression list).' }),
     complained: z.number().int(),
-    opened: Tally,
-    clicked: Tally,
+    opened: EngagementTally,
+    clicked: EngagementTally,
     unsubscribed: Tally,
-    topLinks: z.array(Tally.extend({ url: z.string() })),
+    topLinks: z.array(Tally.extend({ url: z.string(), human: Tally.openapi({ description: "The link's clicks made by people." }) })),
   })
   .openapi('CampaignStats');

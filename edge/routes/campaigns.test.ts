@@ -262,7 +262,15 @@ describe('campaigns API', () => {
     const campaign = await create();
     const { status, body } = await t.api('GET', `/api/campaigns/${campaign.id}/stats`);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ campaignId: campaign.id, status: 'draft', recipients: 0, opened: { total: 0, unique: 0 } });
+    expect(body).toMatchObject({
+      campaignId: campaign.id,
+      status: 'draft',
+      recipients: 0,
+      bounced: { hard: 0, soft: 0 },
+      deferred: 0,
+      dropped: 0,
+      opened: { total: 0, unique: 0 },
+    });
     expect((await t.api('GET', '/api/campaigns/999/stats')).status).toBe(404);
   });
 });

@@ -9,7 +9,7 @@ import { requestServerCheck } from '../../shared/queries/server-checks';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonContent, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
-import { readServerSecrets } from '../server-secrets';
+import { openSecrets } from '../open-secrets';
 import { validationHook } from '../validation-hook';
 
 const Problem = z.object({ path: z.string(), message: z.string() });
@@ -75,7 +75,7 @@ export function sendingServerChecksRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const { wait } = c.req.valid('query');
       const row = await requireServer(id);
-      const { values, problem } = await readServerSecrets(keys.secrets, row);
+      const { values, problem } = await openSecrets(keys.secrets, row.secrets);
       const checked = checkDriverSettings(row.driver, row.config, values);
       const problems = [...(problem ? [{ path: 'secrets', message: problem }] : []), ...(checked.ok ? [] : checked.problems)];
       // Settings the schema refuses are not worth a trip to the relay.

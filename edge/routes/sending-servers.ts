@@ -16,7 +16,7 @@ import { encryptSecrets } from '../../shared/secret-box';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
-import { readServerSecrets } from '../server-secrets';
+import { openSecrets } from '../open-secrets';
 import { validationHook } from '../validation-hook';
 import { ConnectionCheckSchema, connectionCheckOf } from './sending-server-checks';
 
@@ -99,7 +99,7 @@ export function sendingServersRoutes(deps: AppDeps) {
   // Registered before the routes so the component is the plain object, not its nullable use.
   app.openAPIRegistry.register('Rate', RateOutput);
 
-  const readSecrets = (row: SendingServerRow) => readServerSecrets(keys.secrets, row);
+  const readSecrets = (row: SendingServerRow) => openSecrets(keys.secrets, row.secrets);
 
   async function toServerBody(row: SendingServerRow) {
     const { values, problem } = await readSecrets(row);

@@ -147,6 +147,30 @@ describe('subscribers API', () => {
     expect((await t.api('GET', '/api/subscribers?status=gone')).status).toBe(400);
   });
 
+  it('searches names as well as addresses, and filters by attributes', async () => {
+    const add = (email: string, name: string, attributes: object) => t.api('POST', '/api/subscribers', { email, name, attributes, lists: [single] });
+    await add('ann@shop.example', 'Ann Lee', { city: 'Lyon', age: 30, vip: true });
+    await add('bob@mail.example', 'Bob Leeds', { city: 'Paris', age: '30' });
+    await add('cy@lee.example', 'Cy', { city: 'Lyon', vip: false });
+    const emails = async (query: string) => {
+      const { status, body } = await t.api('GET', `/api/subscribers${query}`);
+      expect(status, query).toBe(200);
+      return body.data.map((s: { email: string }) => s.email);
+    };
+    expect(await emails('?search=lee')).toEqual(['ann@shop.example', 'bob@mail.example', 'cy@lee.example']);
+    expect(await emails('?search=LEEDS')).toEqual(['bob@mail.example']);
+    expect(await emails('?attr.city=Lyon')).toEqual(['ann@shop.example', 'cy@lee.example']);
+    // A number or boolean matches by its JSON text, as a string attribute does by its value.
+    expect(await emails('?attr.age=30')).toEqual(['ann@shop.example', 'bob@mail.example']);
+    expect(await emails('?attr.vip=true')).toEqual(['ann@shop.example']);
+    expect(await emails(`?attr.city=Lyon&attr.vip=false&list=${single}&search=cy`)).toEqual(['cy@lee.example']);
+    expect(await emails('?attr.country=France')).toEqual([]);
+
+    const bad = await t.api('GET', '/api/subscribers?attr.city=Lyon&attr.city=Paris&attr.=x');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(['attr.city', 'attr.']);
+  });
+
   it('deletes a subscriber with its memberships', async () => {
     const { id } = (await t.api('POST', '/api/subscribers', { email: 'a@example.com', lists: [single] })).body;
     expect((await t.api('DELETE', `/api/subscribers/${id}`)).status).toBe(204);

@@ -10,6 +10,7 @@ import {
   type SubscriberRow,
   type SubscriberWithLists,
 } from '../../shared/queries/subscribers';
+import { Email, MAX_ATTRIBUTES_BYTES, Name } from '../../shared/subscriber-fields';
 import { ApiError, errorBody } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
@@ -18,15 +19,6 @@ import { requireListsExist } from './lists';
 
 const tags = ['Subscribers'];
 
-const Email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, 'email must be at most 254 characters')
-  .pipe(z.email('email must be an address like name@example.com'))
-  .openapi({ type: 'string', format: 'email', description: 'Stored trimmed and lower-cased.', example: 'ada@example.com' });
-const Name = z.string().trim().max(200, 'name must be at most 200 characters');
-const MAX_ATTRIBUTES_BYTES = 16_384;
 const Attributes = z
   .record(z.string(), z.unknown())
   .refine((a) => JSON.stringify(a).length <= MAX_ATTRIBUTES_BYTES, `attributes must be at most ${MAX_ATTRIBUTES_BYTES} bytes of JSON`)
@@ -93,12 +85,41 @@ const UpdateBody = z
   })
   .strict();
 
-const ListQuery = PageQuery.extend({
+const filterFields = {
   list: z.coerce.number().int().positive().optional().openapi({ description: 'Only members of this list.' }),
   listStatus: MembershipStatus.optional().openapi({ description: 'With `list`: only memberships in this status.' }),
   status: Status.optional(),
-  search: z.string().trim().min(1).max(254).optional().openapi({ description: 'Part of the email address, case-insensitive.' }),
-}).refine((q) => q.listStatus === undefined || q.list !== undefined, { path: ['listStatus'], message: 'listStatus needs list' });
+  search: z.string().trim().min(1).max(254).optional().openapi({ description: 'Part of the email address or of the name, case-insensitive.' }),
+};
+const hasListIfListStatus = (q: { list?: number; listStatus?: string }) => q.listStatus === undefined || q.list !== undefined;
+const listStatusNeedsList = { path: ['listStatus'], message: 'listStatus needs list' };
+
+/** The filters of GET /api/subscribers, shared with the CSV export; `attr.<key>` parameters are read by attributeFilters. */
+export const SubscriberFilterQuery = z.object(filterFields).refine(hasListIfListStatus, listStatusNeedsList);
+const ListQuery = PageQuery.extend(filterFields).refine(hasListIfListStatus, listStatusNeedsList);
+
+/** How the routes that filter subscribers document `attr.<key>=<value>`. */
+export const ATTRIBUTE_FILTER_DOC =
+  'Filter by attribute with `attr.<key>=<value>` (e.g. `attr.city=Lyon`; repeat for several keys, all must match). The value matches a string exactly, or a number or boolean by its JSON text (`attr.age=30`, `attr.vip=true`).';
+const ATTRIBUTE_FILTER_PREFIX = 'attr.';
+const MAX_ATTRIBUTE_FILTER_VALUE = 1000;
+
+/** The `attr.<key>=<value>` parameters of a query string, checked; undefined when there are none. */
+export function attributeFilters(query: Record<string, string[]>): Record<string, string> | undefined {
+  const details: { path: string; message: string }[] = [];
+  const filters: Record<string, string> = {};
+  for (const [param, values] of Object.entries(query)) {
+    if (!param.startsWith(ATTRIBUTE_FILTER_PREFIX)) continue;
+    const key = param.slice(ATTRIBUTE_FILTER_PREFIX.length);
+    // The key goes into a quoted JSON path: a quote or backslash would end it.
+    if (!/^[^"\\]{1,64}$/.test(key)) details.push({ path: param, message: 'an attribute key is 1-64 characters, without " or \\' });
+    else if (values.length > 1) details.push({ path: param, message: `give ${param} once (all attr. filters must match, so two values for one key match nothing)` });
+    else if (values[0]!.length > MAX_ATTRIBUTE_FILTER_VALUE) details.push({ path: param, message: `at most ${MAX_ATTRIBUTE_FILTER_VALUE} characters` });
+    else filters[key] = values[0]!;
+  }
+  if (details.length > 0) throw new ApiError(400, 'VALIDATION', `Invalid query string: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
+  return Object.keys(filters).length > 0 ? filters : undefined;
+}
 
 function toSubscriberBody(s: SubscriberRow) {
   return { ...s, createdAt: iso(s.createdAt), updatedAt: iso(s.updatedAt) };
@@ -152,12 +173,13 @@ export function subscribersRoutes(deps: AppDeps) {
       method: 'get',
       path: '/subscribers',
       tags,
-      summary: 'List subscribers in id order, filtered by list, status or address',
+      summary: 'List subscribers in id order, filtered by list, status, address or name, and attributes',
+      description: ATTRIBUTE_FILTER_DOC,
       request: { query: ListQuery },
       responses: { 200: jsonContent(pageOf(SubscriberSchema), 'A page of subscribers'), 400: errors[400] },
     }),
     async function listSubscribersHandler(c) {
-      const page = await listSubscribers(db, c.req.valid('query'));
+      const page = await listSubscribers(db, { ...c.req.valid('query'), attributes: attributeFilters(c.req.queries()) });
       return c.json({ data: page.rows.map(toSubscriberBody), nextCursor: page.nextCursor }, 200);
     },
   );

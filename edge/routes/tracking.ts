@@ -1,10 +1,13 @@
 // Open pixel and click redirect. Both answer from the signed token alone (an HMAC check, no
 // database read) and record the hit after the response, inside waitUntil. HEAD is served
-// by the GET handlers (Hono routes it there) and recorded with its method, because mail
-// scanners probe links with HEAD and the statistics may want to tell them apart later.
+// by the GET handlers (Hono routes it there) and recorded with its method. Each hit is
+// classified here, human or machine (docs/machine-detection.md), because only the request
+// knows the client's address, which is used for that and never stored.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { verifyToken } from '../../shared/tokens';
+import { classifyHit, isHoneypotUrl } from '../../shared/tracking/classify-hit';
+import { clientAddress } from '../client-address';
 import type { AppDeps } from '../deps';
 import type { Hit, HitRecorder } from '../hit-recorder';
 
@@ -50,7 +53,10 @@ export function redirectTarget(url: string): string | null {
 }
 
 function hitFrom(c: Context, kind: Hit['kind'], messageId: number, url?: string): Hit {
-  return { kind, messageId, ...(url ? { url } : {}), at: Date.now(), userAgent: c.req.header('user-agent'), method: c.req.method };
+  const userAgent = c.req.header('user-agent');
+  const method = c.req.method;
+  const { machine, reason } = classifyHit({ kind, method, userAgent, ip: clientAddress(c) ?? undefined, ...(url ? { url } : {}) });
+  return { kind, messageId, ...(url ? { url } : {}), at: Date.now(), userAgent, method, machine, reason };
 }
 
 /** Hands the write to the host's waitUntil, so the response goes out first; a failing recorder never fails the response. */
@@ -95,9 +101,12 @@ export function trackingRoutes(deps: AppDeps) {
 
   app.get('/t/c/:token', async function clickRedirect(c) {
     const claims = await verifyToken(deps.keyring, c.req.param('token'), 'click');
-    const location = claims?.url ? redirectTarget(claims.url) : null;
-    if (!claims || !location) return notFound();
-    recordAfterResponse(c, deps.recorder, hitFrom(c, 'click', claims.messageId, claims.url));
+    const url = claims?.url;
+    const location = url ? redirectTarget(url) : null;
+    if (!claims || !url || !location) return notFound();
+    recordAfterResponse(c, deps.recorder, hitFrom(c, 'click', claims.messageId, url));
+    // The hidden honeypot link leads nowhere: whatever followed it gets an empty answer.
+    if (isHoneypotUrl(url)) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
     return new Response(null, {
       status: 302,
       headers: { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' },
@@ -128,6 +137,7 @@ function documentTrackingRoutes(app: OpenAPIHono): void {
     security: [],
     request: { params },
     responses: {
+      204: { description: 'The hidden honeypot link (docs/machine-detection.md): recorded as a machine click, no redirect' },
       302: { description: 'Redirect to the URL signed into the token' },
       404: { description: 'Tampered, truncated, wrong-kind or unknown-key token', content: { 'text/plain': { schema: z.string() } } },
     },

@@ -2,7 +2,7 @@
 // elsewhere and the page works in any mail client's browser), and readable by screen readers.
 // They hold no recipient data, so there is nothing to escape.
 
-export type UnsubscribePageKind = 'confirm' | 'done' | 'invalid' | 'gone' | 'error';
+export type UnsubscribePageKind = 'confirm' | 'done' | 'invalid' | 'gone' | 'error' | 'test';
 
 const PAGES: Record<UnsubscribePageKind, { title: string; body: string }> = {
   confirm: {
@@ -23,6 +23,10 @@ const PAGES: Record<UnsubscribePageKind, { title: string; body: string }> = {
   gone: {
     title: 'Message not found',
     body: '<p>We no longer have the message this link came from, so we cannot tell which lists to remove you from. Please reply to the sender to be removed.</p>',
+  },
+  test: {
+    title: 'This was a test',
+    body: '<p role="status">This link came from a test send of a campaign. Nobody was unsubscribed and nothing was changed.</p>',
   },
   error: {
     title: 'Please try again',

@@ -9,6 +9,7 @@ import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { unsubscribeByMessage, type UnsubscribeSource } from '../../shared/queries/events';
+import { TEST_MESSAGE_ID } from '../../shared/queries/test-sends';
 import { verifyToken } from '../../shared/tokens';
 import type { AppDeps } from '../deps';
 import { UNSUBSCRIBE_PAGE_HEADERS, unsubscribePage, type UnsubscribePageKind } from './unsubscribe-page';
@@ -47,6 +48,7 @@ export function unsubscribeRoutes(deps: AppDeps) {
     async function unsubscribe(c) {
       const claims = await verifyToken(deps.keyring, c.req.param('token'), 'unsubscribe');
       if (!claims) return page('invalid', 404);
+      if (claims.messageId === TEST_MESSAGE_ID) return page('test');
       const source = await sourceOf(c);
       try {
         // Done before answering: when the page says "unsubscribed", the row already says so.

@@ -13,6 +13,8 @@ export type BounceVerdict = 'hard' | 'soft' | 'complaint' | 'unsubscribe' | 'not
 export interface RecipientReport {
   /** The recipient the report is about, lower-cased (Original-Recipient over Final-Recipient); '' when it does not say. */
   address: string;
+  /** The address the reporting server last tried (DSN Final-Recipient), when it differs from `address`: a forward or alias. */
+  finalRecipient?: string;
   verdict: BounceVerdict;
   /** Enhanced status code (RFC 3463), e.g. `5.1.1`, when the report gives or implies one. */
   status?: string;
@@ -25,7 +27,10 @@ export interface RecipientReport {
 }
 
 export interface BounceReport {
-  /** How the message was read: an RFC 3464 DSN, an RFC 5965 ARF report, a known non-standard text bounce, or none of these. */
+  /**
+   * How the message was read: an RFC 3464 DSN, an RFC 5965 ARF report, a known non-standard
+   * text bounce (or Apple Mail's unsubscribe mail), or none of these (auto-replies, ordinary mail).
+   */
   format: 'dsn' | 'arf' | 'text' | 'none';
   /** One entry per recipient the message reports on; an auto-reply or plain mail gives one `not-bounce` entry with its reason. */
   recipients: RecipientReport[];
@@ -36,6 +41,7 @@ export interface BounceReport {
     messageId?: string;
     /** Our `X-Edgepost-Message` header: the message id we sent it under. */
     edgepostMessage?: string;
+    /** The original's To addresses, bare and lower-cased, joined by ", ". */
     to?: string;
     subject?: string;
   };

@@ -4,6 +4,7 @@ import type { Database } from '../../shared/db/database';
 import { capturedMessages } from '../../shared/db/schema';
 import { createMimeBuilder } from '../mime/build-mime';
 import type { Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
+import { TEST_MESSAGE_ID } from '../../shared/queries/test-sends';
 
 const capabilities: DriverCapabilities = {
   input: 'raw',
@@ -23,7 +24,7 @@ export function createCaptureDriver(db: Database): Driver {
       const { raw, envelope } = buildMime(message);
       const [row] = await db
         .insert(capturedMessages)
-        .values({ messageId: message.messageId, toAddress: envelope.to[0]!, subject: message.subject, raw: raw.toString('utf8') })
+        .values({ messageId: message.messageId === TEST_MESSAGE_ID ? null : message.messageId, toAddress: envelope.to[0]!, subject: message.subject, raw: raw.toString('utf8') })
         .returning({ id: capturedMessages.id });
       return { providerMessageId: `capture-${row!.id}`, response: 'captured' };
     },

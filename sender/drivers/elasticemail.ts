@@ -9,14 +9,12 @@ import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MESSAGE_ID_HEADER } from '../../shared/drivers/message-marks';
 
 export interface ElasticEmailDriverOptions {
   config: z.output<typeof elasticEmailSettings.config>;
   secrets: z.output<typeof elasticEmailSettings.secrets>;
 }
-
-/** The header that carries our `messages` row id, for matching events. */
-export const MESSAGE_ID_HEADER = 'X-Edgepost-Message';
 
 interface Answer {
   status: number;

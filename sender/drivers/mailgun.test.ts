@@ -5,7 +5,8 @@ import { conformanceMessage, describeDriverConformance } from '../../test/helper
 import { startFakeMailgun, type FakeMailgun } from '../../test/helpers/fake-mailgun';
 import { classifySendError } from '../send-error';
 import type { Driver } from './driver';
-import { createMailgunDriver, MAILGUN_MESSAGE_VARIABLE } from './mailgun';
+import { MAILGUN_MESSAGE_VARIABLE } from '../../shared/drivers/message-marks';
+import { createMailgunDriver } from './mailgun';
 
 const API_KEY = 'key-3ax6xnjp29jd6fds4gc373sgvjxteol0';
 const DOMAIN = 'mg.shop.example';

@@ -7,14 +7,12 @@ import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MAILGUN_MESSAGE_VARIABLE } from '../../shared/drivers/message-marks';
 
 export interface MailgunDriverOptions {
   config: z.output<typeof mailgunSettings.config>;
   secrets: z.output<typeof mailgunSettings.secrets>;
 }
-
-/** The user variable that carries our `messages` row id into Mailgun's webhooks and events. */
-export const MAILGUN_MESSAGE_VARIABLE = 'edgepost-message';
 
 const capabilities: DriverCapabilities = {
   input: 'raw',

@@ -4,7 +4,8 @@ import { postmarkSettings } from '../../shared/drivers/postmark-settings';
 import { conformanceMessage, describeDriverConformance } from '../../test/helpers/driver-conformance';
 import { startFakePostmark, type FakePostmark } from '../../test/helpers/fake-postmark';
 import { classifySendError } from '../send-error';
-import { createPostmarkDriver, POSTMARK_MESSAGE_KEY } from './postmark';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
+import { createPostmarkDriver } from './postmark';
 
 async function failure(promise: Promise<unknown>) {
   const err = await promise.then(() => null, (e: unknown) => e);
@@ -47,7 +48,7 @@ describe('postmark driver', () => {
       ],
       TrackOpens: false,
       TrackLinks: 'None',
-      Metadata: { [POSTMARK_MESSAGE_KEY]: '41' },
+      Metadata: { [MESSAGE_ID_FIELD]: '41' },
       MessageStream: 'broadcast',
     });
     expect(sent.from).toBe('news@shop.example');

@@ -9,14 +9,12 @@ import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
 
 export interface PostmarkDriverOptions {
   config: z.output<typeof postmarkSettings.config>;
   secrets: z.output<typeof postmarkSettings.secrets>;
 }
-
-/** The Metadata key that carries our `messages` row id to Postmark's webhooks. */
-export const POSTMARK_MESSAGE_KEY = 'edgepost_message';
 
 const capabilities: DriverCapabilities = {
   input: 'structured',
@@ -126,7 +124,7 @@ export function postmarkEmailBody(message: OutgoingMessage, messageStream: strin
     Headers: headers.map(([Name, Value]) => ({ Name, Value })),
     TrackOpens: false,
     TrackLinks: 'None',
-    Metadata: { [POSTMARK_MESSAGE_KEY]: String(message.messageId) },
+    Metadata: { [MESSAGE_ID_FIELD]: String(message.messageId) },
     MessageStream: messageStream,
   };
 }

@@ -6,7 +6,8 @@ import { sendgridSettings } from '../../shared/drivers/sendgrid-settings';
 import { conformanceMessage, describeDriverConformance } from '../../test/helpers/driver-conformance';
 import { startFakeSendgrid, type FakeSendgrid } from '../../test/helpers/fake-sendgrid';
 import { classifySendError } from '../send-error';
-import { createSendgridDriver, SENDGRID_MESSAGE_ARG } from './sendgrid';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
+import { createSendgridDriver } from './sendgrid';
 
 async function failure(promise: Promise<unknown>) {
   const err = await promise.then(() => null, (e: unknown) => e);
@@ -39,7 +40,7 @@ describe('sendgrid driver', () => {
         { type: 'text/html', value: message.html },
       ],
       headers: { ...message.headers, 'Message-ID': message.messageIdHeader },
-      custom_args: { [SENDGRID_MESSAGE_ARG]: '41' },
+      custom_args: { [MESSAGE_ID_FIELD]: '41' },
       tracking_settings: {
         click_tracking: { enable: false, enable_text: false },
         open_tracking: { enable: false },

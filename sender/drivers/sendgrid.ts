@@ -8,14 +8,12 @@ import { checkMessage } from '../mime/check-message';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
 
 export interface SendgridDriverOptions {
   config: z.output<typeof sendgridSettings.config>;
   secrets: z.output<typeof sendgridSettings.secrets>;
 }
-
-/** The custom_args key that carries our `messages` row id to SendGrid's webhooks. */
-export const SENDGRID_MESSAGE_ARG = 'edgepost_message';
 
 const capabilities: DriverCapabilities = {
   input: 'structured',
@@ -100,7 +98,7 @@ export function sendgridMailBody(message: OutgoingMessage): Record<string, unkno
     content,
     // Message-ID is not among the headers SendGrid reserves, so it goes out as ours.
     headers: { ...message.headers, 'Message-ID': message.messageIdHeader },
-    custom_args: { [SENDGRID_MESSAGE_ARG]: String(message.messageId) },
+    custom_args: { [MESSAGE_ID_FIELD]: String(message.messageId) },
     tracking_settings: {
       click_tracking: { enable: false, enable_text: false },
       open_tracking: { enable: false },

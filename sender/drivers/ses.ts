@@ -9,16 +9,12 @@ import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MESSAGE_ID_FIELD, MESSAGE_ID_HEADER } from '../../shared/drivers/message-marks';
 
 export interface SesDriverOptions {
   config: z.output<typeof sesSettings.config>;
   secrets: z.output<typeof sesSettings.secrets>;
 }
-
-/** The header that carries our `messages` row id inside the MIME, for matching events. */
-export const MESSAGE_ID_HEADER = 'X-Edgepost-Message';
-/** The SES message tag with our `messages` row id: configuration set events carry it back. */
-export const MESSAGE_TAG = 'edgepost_message';
 
 interface SesAnswer {
   status: number;
@@ -90,7 +86,7 @@ export function createSesDriver({ config, secrets }: SesDriverOptions, deps: Htt
       const answer = await call('POST', '/v2/email/outbound-emails', {
         Destination: { ToAddresses: envelope.to },
         Content: { Raw: { Data: raw.toString('base64') } },
-        EmailTags: [{ Name: MESSAGE_TAG, Value: String(message.messageId) }],
+        EmailTags: [{ Name: MESSAGE_ID_FIELD, Value: String(message.messageId) }],
         ...(config.configurationSetName ? { ConfigurationSetName: config.configurationSetName } : {}),
       });
       if (answer.status !== 200) throw sendErrorOf(answer);

@@ -5,7 +5,8 @@ import { conformanceMessage, describeDriverConformance } from '../../test/helper
 import { startFakeSparkpost, type FakeSparkpost } from '../../test/helpers/fake-sparkpost';
 import { classifySendError } from '../send-error';
 import type { Driver } from './driver';
-import { createSparkpostDriver, SPARKPOST_MESSAGE_METADATA } from './sparkpost';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
+import { createSparkpostDriver } from './sparkpost';
 
 const API_KEY = '6a2b7c0f1e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b';
 
@@ -33,7 +34,7 @@ describe('sparkpost driver', () => {
     expect(request.contentType).toBe('application/json');
     expect(Object.keys(request.body).sort()).toEqual(['content', 'metadata', 'options', 'recipients']);
     expect(request.body.options).toEqual({ open_tracking: false, click_tracking: false });
-    expect(request.body.metadata).toEqual({ [SPARKPOST_MESSAGE_METADATA]: '41' });
+    expect(request.body.metadata).toEqual({ [MESSAGE_ID_FIELD]: '41' });
     expect(request.body.recipients).toEqual([{ address: { email: 'zoe41@example.org' } }]);
     expect(Object.keys(request.body.content!)).toEqual(['email_rfc822']);
     expect(request.body.content!.email_rfc822).toContain(`Message-ID: ${message.messageIdHeader}\r\n`);

@@ -8,14 +8,12 @@ import { createMimeBuilder } from '../mime/build-mime';
 import { SendError } from '../send-error';
 import type { ConfigProblem, DeliveryStatus, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 import { type HttpDriverDeps, fetchWithDeadline, retryAfterMs } from './http-request';
+import { MESSAGE_ID_FIELD } from '../../shared/drivers/message-marks';
 
 export interface SparkpostDriverOptions {
   config: z.output<typeof sparkpostSettings.config>;
   secrets: z.output<typeof sparkpostSettings.secrets>;
 }
-
-/** The metadata key that carries our `messages` row id into SparkPost's webhooks and events. */
-export const SPARKPOST_MESSAGE_METADATA = 'edgepost_message';
 
 const capabilities: DriverCapabilities = {
   input: 'raw',
@@ -61,7 +59,7 @@ export function createSparkpostDriver({ config, secrets }: SparkpostDriverOption
       method: 'POST',
       json: {
         options: { open_tracking: false, click_tracking: false },
-        metadata: { [SPARKPOST_MESSAGE_METADATA]: String(message.messageId) },
+        metadata: { [MESSAGE_ID_FIELD]: String(message.messageId) },
         recipients: [{ address: { email: envelope.to[0]! } }],
         content: { email_rfc822: raw.toString('utf8') },
       },

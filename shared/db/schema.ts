@@ -176,6 +176,9 @@ export const events = sqliteTable(
     bounceClass: text('bounce_class', { enum: ['hard', 'soft'] }),
     /** The recipient address as the source named it, lower-cased (events that match no message keep it too). */
     recipient: text('recipient'),
+    /** For opens and clicks: whether a machine made it (a mail proxy, a scanner), and why (shared/tracking/classify-hit.ts). */
+    machine: integer('machine', { mode: 'boolean' }),
+    machineReason: text('machine_reason'),
     /** The clicked URL, for clicks. */
     url: text('url'),
     /** Event details: user agent, bounce code and diagnostic, provider fields. */
@@ -203,6 +206,15 @@ export const suppressions = sqliteTable('suppressions', {
   /** The event that caused it (`events.key`), when an event did. */
   eventKey: text('event_key'),
   createdAt: integer('created_at').notNull().default(now),
+});
+
+/**
+ * When the marketer last lifted an address's suppression. Feedback that happened before
+ * then (a relay redelivering an old bounce) does not suppress it again; anything after does.
+ */
+export const suppressionLifts = sqliteTable('suppression_lifts', {
+  email: text('email').primaryKey(),
+  liftedAt: integer('lifted_at').notNull(),
 });
 
 /**
@@ -306,3 +318,109 @@ export const capturedMessages = sqliteTable('captured_messages', {
   raw: text('raw').notNull(),
   createdAt: integer('created_at').notNull().default(now),
 });
+
+export const userRoles = ['owner', 'admin', 'editor', 'viewer'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+/** People who sign in to the dashboard. The first one (the owner) is created by the first-run setup. */
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey(),
+  /** Stored lower-cased and trimmed. */
+  email: text('email').notNull().unique(),
+  name: text('name').notNull().default(''),
+  /** A slow-KDF hash with its parameters and salt (format in shared/passwords.ts); never the password. */
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: userRoles }).notNull(),
+  lastSignInAt: integer('last_sign_in_at'),
+  /** A disabled user cannot sign in and their sessions stop working. */
+  disabledAt: integer('disabled_at'),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
+
+/** Dashboard sessions: the cookie holds a random token; only its SHA-256 is stored. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: integer('id').primaryKey(),
+    tokenHash: text('token_hash').notNull().unique(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at').notNull().default(now),
+    lastSeenAt: integer('last_seen_at').notNull().default(now),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+/** Failed sign-ins per key (an address, or a client network), for rate limiting across isolates. */
+export const signInAttempts = sqliteTable('sign_in_attempts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull().default(0),
+  windowStartedAt: integer('window_started_at').notNull(),
+  lockedUntil: integer('locked_until'),
+});
+
+export const importJobStatuses = ['pending', 'running', 'done', 'failed', 'cancelled'] as const;
+
+/** A CSV import of subscribers: created by the API, processed in chunks, polled for progress. */
+export const importJobs = sqliteTable(
+  'import_jobs',
+  {
+    id: integer('id').primaryKey(),
+    status: text('status', { enum: importJobStatuses }).notNull().default('pending'),
+    fileName: text('file_name').notNull().default(''),
+    /** Lists the imported subscribers join. */
+    listIds: text('list_ids', { mode: 'json' }).$type<number[]>().notNull(),
+    /** CSV column → subscriber field (`email`, `name`, `attributes.<key>`, or ignored). */
+    mapping: text('mapping', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    /** What to do with addresses that already exist, and similar choices. */
+    options: text('options', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    totalRows: integer('total_rows').notNull().default(0),
+    processedRows: integer('processed_rows').notNull().default(0),
+    insertedRows: integer('inserted_rows').notNull().default(0),
+    updatedRows: integer('updated_rows').notNull().default(0),
+    rejectedRows: integer('rejected_rows').notNull().default(0),
+    /** Rejected rows with the reason for each (the first thousand). */
+    rejects: text('rejects', { mode: 'json' }).$type<{ row: number; reason: string }[]>().notNull().default([]),
+    error: text('error'),
+    /** Claim columns: who processes it now, and until when. */
+    claimedBy: text('claimed_by'),
+    leaseUntil: integer('lease_until'),
+    createdAt: integer('created_at').notNull().default(now),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('import_jobs_status').on(t.status)],
+);
+
+/**
+ * The uploaded file of an import, kept until the import ends. Its own row, so the job's
+ * counters, updated after every chunk, do not rewrite megabytes each time.
+ */
+export const importFiles = sqliteTable('import_files', {
+  jobId: integer('job_id').primaryKey().references(() => importJobs.id, { onDelete: 'cascade' }),
+  csv: text('csv').notNull(),
+});
+
+export const testSendStatuses = ['pending', 'sent', 'failed'] as const;
+
+/** A test of a campaign to a few addresses: asked for by the API, sent by a sender container. */
+export const testSends = sqliteTable(
+  'test_sends',
+  {
+    id: integer('id').primaryKey(),
+    campaignId: integer('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    addresses: text('addresses', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Whose data fills the merge tags; null: a sample subscriber. */
+    subscriberId: integer('subscriber_id'),
+    status: text('status', { enum: testSendStatuses }).notNull().default('pending'),
+    /** Per address: the relay's answer or why it failed. */
+    results: text('results', { mode: 'json' }).$type<{ address: string; ok: boolean; detail: string }[]>(),
+    claimedBy: text('claimed_by'),
+    leaseUntil: integer('lease_until'),
+    requestedAt: integer('requested_at').notNull().default(now),
+    finishedAt: integer('finished_at'),
+  },
+  (t) => [index('test_sends_status').on(t.status, t.requestedAt), index('test_sends_campaign').on(t.campaignId)],
+);

@@ -10,6 +10,10 @@ export type FeedbackSource = (typeof feedbackSources)[number];
 export const webhookProviders = ['ses', 'mailgun', 'sendgrid', 'postmark', 'sparkpost', 'elasticemail'] as const;
 export type WebhookProvider = (typeof webhookProviders)[number];
 
+export function isWebhookProvider(name: string): name is WebhookProvider {
+  return (webhookProviders as readonly string[]).includes(name);
+}
+
 export const deliveryEventTypes = ['delivered', 'bounce', 'complaint', 'open', 'click', 'unsubscribe', 'deferred', 'dropped'] as const;
 export type DeliveryEventType = (typeof deliveryEventTypes)[number];
 

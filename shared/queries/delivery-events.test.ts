@@ -6,6 +6,7 @@ import { events, listMembers, messages, suppressions } from '../db/schema';
 import type { DeliveryEvent } from '../feedback/delivery-event';
 import { recordDeliveryEvents } from './delivery-events';
 import { updateSettings } from './settings';
+import { deleteSuppression } from './suppressions';
 
 const DAY = 86_400_000;
 
@@ -96,6 +97,16 @@ describe('recordDeliveryEvents', () => {
     await updateSettings(t.db, { softBounceLimit: 1 });
     await recordDeliveryEvents(t.db, [event({ key: 's:1', type: 'bounce', bounceClass: 'soft', recipient: 'x@example.com' })]);
     expect(await suppressionOf('x@example.com')).toMatchObject({ reason: 'soft_bounce' });
+  });
+
+  it('does not suppress again on feedback from before the marketer lifted the suppression, and does on newer feedback', async () => {
+    const bounce = (key: string, occurredAt: number) => event({ key, type: 'bounce', bounceClass: 'hard', messageId: seed.messageIds[0], occurredAt });
+    await recordDeliveryEvents(t.db, [bounce('h:1', Date.now() - 60_000)]);
+    expect(await deleteSuppression(t.db, 'reader1@example.com')).toBe(true);
+    // The relay redelivers the old bounce (unacknowledged), and reports an old one we never had.
+    expect(await recordDeliveryEvents(t.db, [bounce('h:1', Date.now() - 60_000), bounce('h:2', Date.now() - 30_000)])).toEqual({ recorded: 1, suppressed: 0 });
+    expect(await suppressionOf('reader1@example.com')).toBeUndefined();
+    expect((await recordDeliveryEvents(t.db, [bounce('h:3', Date.now() + 1000)])).suppressed).toBe(1);
   });
 
   it('keeps a manual suppression as it was', async () => {

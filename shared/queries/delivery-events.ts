@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
-import { campaignLists, events, listMembers, messages, subscribers, suppressions } from '../db/schema';
+import { campaignLists, events, listMembers, messages, subscribers, suppressionLifts, suppressions } from '../db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../feedback/delivery-event';
 import { settingValue } from './settings';
 
@@ -46,7 +46,9 @@ function eventRow(e: DeliveryEvent) {
  *   unsubscribe page does), or suppresses the address when it matches no message of ours;
  * - soft bounces from `softBounceLimit` distinct messages within `softBounceDays` retire it.
  * The address is the one we sent to when the event names our message, else the recipient
- * the source gave (a forwarding alias in a DSN must not suppress someone else).
+ * the source gave (a forwarding alias in a DSN must not suppress someone else). Feedback
+ * that happened before the marketer last lifted the address's suppression is recorded but
+ * does not suppress it again.
  */
 export async function recordDeliveryEvents(db: Database, batch: readonly DeliveryEvent[]): Promise<RecordResult> {
   if (batch.length === 0) return { recorded: 0, suppressed: 0 };
@@ -55,6 +57,9 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
   const now = Date.now();
   // Events of this call, as recorded (the first recording wins for repeats).
   const thisBatch = sql`(select ev.* from json_each(${keys}) as k join ${events} as ev on ev.key = k.value)`;
+  // Feedback from before the marketer lifted the address's suppression does not count again.
+  const beforeLift = (alias: string) =>
+    sql`exists (select 1 from ${suppressionLifts} as l where l.email = ${sql.raw(alias)}.recipient and l.lifted_at >= ${sql.raw(alias)}.occurred_at)`;
 
   const [inserted, ...effects] = await db.batch([
     // Our id first; the relay's id when ours did not come back. An id naming no message
@@ -77,7 +82,7 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
              case when ev.type = 'complaint' then 'complaint' when ev.type = 'unsubscribe' then 'unsubscribe' else 'hard_bounce' end,
              coalesce(ev.data ->> 'diagnostic', ev.data ->> 'status', ev.source), ev.key, ${now}
       from ${thisBatch} as ev
-      where ev.recipient <> ''
+      where ev.recipient <> '' and not ${beforeLift('ev')}
         and ((ev.type = 'bounce' and ev.bounce_class = 'hard') or ev.type = 'complaint' or (ev.type = 'unsubscribe' and ev.message_id is null))
       order by ev.occurred_at
       on conflict (email) do nothing`),
@@ -96,7 +101,7 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
       from ${events} as b
       where b.type = 'bounce' and b.bounce_class = 'soft'
         and b.recipient in (select ev.recipient from ${thisBatch} as ev where ev.type = 'bounce' and ev.bounce_class = 'soft')
-        and b.occurred_at >= ${now} - ${settingValue('softBounceDays')} * 86400000
+        and b.occurred_at >= ${now} - ${settingValue('softBounceDays')} * 86400000 and not ${beforeLift('b')}
       group by b.recipient
       having count(distinct coalesce(b.message_id, b.key)) >= ${settingValue('softBounceLimit')}
       on conflict (email) do nothing`),

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/database';
 import { seedMessages, type SeededMessages } from '../../test/helpers/tracking-seed';
 import { events, listMembers } from '../db/schema';
-import { hitsInsert, MAX_USER_AGENT, recordHits, unsubscribeByMessage, type HitRow } from './events';
+import { unsubscribeByMessage } from './events';
+import { hitsInsert, MAX_USER_AGENT, recordHits, type HitRow } from './hits';
 
 const hit = (over: Partial<HitRow> & Pick<HitRow, 'messageId'>): HitRow => ({
   key: `hit:${crypto.randomUUID()}`,

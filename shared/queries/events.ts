@@ -1,28 +1,12 @@
-// Events: tracking hits and unsubscribes. Every write is idempotent on `events.key`, and the
-// campaign and subscriber are resolved from the message row inside the same statement, so
-// the edge never reads before it writes.
+// Events: unsubscribes, and the events of a message or a subscriber as the API shows them.
+// Hits are written by ./hits.ts, relay and bounce feedback by ./delivery-events.ts.
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaignLists, events, listMembers, messages } from '../db/schema';
+import { clientData } from './hits';
 
-/** One open or click, as the edge saw it. */
-export interface Hit {
-  kind: 'open' | 'click';
-  messageId: number;
-  /** The destination, for clicks. */
-  url?: string;
-  /** Epoch ms when the hit arrived. */
-  at: number;
-  userAgent?: string;
-  /** HEAD or GET: scanners often probe links with HEAD. */
-  method: string;
-}
-
-/** A hit ready to store. `key` is chosen once per hit, so a retried write records it once. */
-export type HitRow = Hit & { key: string };
-
-/** How an unsubscribe arrived: an RFC 8058 one-click POST, or our confirmation form. */
-export type UnsubscribeSource = 'one-click' | 'form';
+/** How an unsubscribe arrived: an RFC 8058 one-click POST, our confirmation form, or a mail to the List-Unsubscribe mailto. */
+export type UnsubscribeSource = 'one-click' | 'form' | 'mailto';
 
 export interface UnsubscribeDetails {
   userAgent?: string;
@@ -36,56 +20,6 @@ export interface UnsubscribeResult {
   recorded: boolean;
   /** Memberships that changed to `unsubscribed` now (0 when repeated). */
   membershipsChanged: number;
-}
-
-/** User agents are free text from the wire: keep enough to classify, not a whole payload. */
-export const MAX_USER_AGENT = 512;
-
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/**
- * Replaces lone UTF-16 surrogates: SQLite would store them as invalid UTF-8, and the libSQL
- * Node binding aborts the whole process when it reads such a value back.
- */
-function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, '\ufffd');
-}
-
-/** `events.data` for anything a client sent us: its user agent and method, never its IP. */
-function clientData(userAgent: string | undefined, method: string) {
-  return userAgent ? { userAgent: wellFormed(userAgent.slice(0, MAX_USER_AGENT)), method: wellFormed(method) } : { method: wellFormed(method) };
-}
-
-/**
- * The one INSERT for a batch of hits. Hits go in as one JSON parameter (so a batch of any
- * size is one statement under SQLite's parameter limit) and join `messages` by primary key:
- * hits for a message that has no row are dropped, not errors.
- */
-export function hitsInsert(hits: readonly HitRow[]): SQL {
-  const rows = hits.map((h) => ({
-    key: h.key,
-    type: h.kind,
-    messageId: h.messageId,
-    at: h.at,
-    url: h.kind === 'click' && h.url !== undefined ? wellFormed(h.url) : null,
-    data: JSON.stringify(clientData(h.userAgent, h.method)),
-  }));
-  // `where true` settles SQLite's parsing ambiguity between a join's ON and the upsert's ON CONFLICT.
-  return sql`
-    insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, url, data)
-    select h.value ->> 'key', h.value ->> 'type', m.id, m.campaign_id, m.subscriber_id,
-           h.value ->> 'at', h.value ->> 'url', h.value ->> 'data'
-    from json_each(${JSON.stringify(rows)}) as h
-    join ${messages} as m on m.id = h.value ->> 'messageId'
-    where true
-    on conflict (key) do nothing`;
-}
-
-/** Writes a batch of hits with one INSERT; returns the rows written (repeats and unknown messages excluded). */
-export async function recordHits(db: Database, hits: readonly HitRow[]): Promise<number> {
-  if (hits.length === 0) return 0;
-  const result = await db.run(hitsInsert(hits));
-  return result.rowsAffected;
 }
 
 /**
@@ -127,4 +61,118 @@ export async function unsubscribeByMessage(
     db.select({ id: messages.id }).from(messages).where(ofMessage),
   ]);
   return { found: found.length > 0, recorded: inserted.rowsAffected > 0, membershipsChanged: updated.rowsAffected };
+}
+
+/** One event as the API shows it, per message or per subscriber. */
+export interface EventView {
+  id: number;
+  type: (typeof events.$inferSelect)['type'];
+  bounceClass: 'hard' | 'soft' | null;
+  /** The relay or the bounce inbox that reported it; null for Edgepost's own tracking (pixel, click, unsubscribe page). */
+  source: string | null;
+  /** Enhanced status code (e.g. `5.1.1`), when the source gave one. */
+  status: string | null;
+  diagnostic: string | null;
+  url: string | null;
+  /** Epoch ms when it happened at the source. */
+  at: number;
+  messageId: number | null;
+  campaignId: number | null;
+}
+
+/** Pages of events go newest first (by when they happened, then by id); `before` is the last event of the previous page. */
+export interface EventPageQuery {
+  limit: number;
+  before?: { at: number; id: number };
+}
+
+export interface EventPage {
+  rows: EventView[];
+  /** `<at>-<id>` of the last event of this page, or null when nothing follows. */
+  nextCursor: string | null;
+}
+
+/** Reads a cursor made by an EventPage, or null when it is not one. */
+export function parseEventCursor(cursor: string): { at: number; id: number } | null {
+  const match = /^(\d{1,16})-(\d{1,16})$/.exec(cursor);
+  return match ? { at: Number(match[1]), id: Number(match[2]) } : null;
+}
+
+/** One page of the events matching `owner`: read through the events_message or events_subscriber index, then sorted (tens of rows, not millions). */
+function eventsPageQuery(db: Database, owner: SQL, page: EventPageQuery) {
+  const before = page.before ? sql` and (${events.occurredAt}, ${events.id}) < (${page.before.at}, ${page.before.id})` : sql``;
+  return db
+    .select({
+      id: events.id,
+      type: events.type,
+      bounceClass: events.bounceClass,
+      source: events.source,
+      status: sql<string | null>`${events.data} ->> 'status'`,
+      diagnostic: sql<string | null>`${events.data} ->> 'diagnostic'`,
+      url: events.url,
+      at: events.occurredAt,
+      messageId: events.messageId,
+      campaignId: events.campaignId,
+    })
+    .from(events)
+    .where(sql`${owner}${before}`)
+    .orderBy(sql`${events.occurredAt} desc, ${events.id} desc`)
+    .limit(page.limit + 1);
+}
+
+function toEventPage(rows: EventView[], limit: number): EventPage {
+  if (rows.length <= limit) return { rows, nextCursor: null };
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1]!;
+  return { rows: page, nextCursor: `${last.at}-${last.id}` };
+}
+
+/** A subscriber's events, newest first; null when there is no such subscriber. */
+export async function subscriberEvents(db: Database, subscriberId: number, page: EventPageQuery): Promise<EventPage | null> {
+  const [found, rows] = await db.batch([
+    db.all<{ id: number }>(sql`select id from subscribers where id = ${subscriberId}`),
+    eventsPageQuery(db, sql`${events.subscriberId} = ${subscriberId}`, page),
+  ]);
+  return found.length > 0 ? toEventPage(rows, page.limit) : null;
+}
+
+/** A message as the API shows it: where it went, how its sending ended. */
+export interface MessageView {
+  id: number;
+  campaignId: number;
+  campaignName: string;
+  subscriberId: number;
+  email: string;
+  status: (typeof messages.$inferSelect)['status'];
+  attempts: number;
+  providerMessageId: string | null;
+  sendingServerId: number | null;
+  lastError: string | null;
+  queuedAt: number;
+  sentAt: number | null;
+}
+
+/** A message and a page of its events, newest first, in one round trip; null when there is no such message. */
+export async function messageWithEvents(db: Database, messageId: number, page: EventPageQuery): Promise<{ message: MessageView; events: EventPage } | null> {
+  const [found, rows] = await db.batch([
+    db
+      .select({
+        id: messages.id,
+        campaignId: messages.campaignId,
+        campaignName: sql<string>`(select name from campaigns where id = ${messages.campaignId})`,
+        subscriberId: messages.subscriberId,
+        email: sql<string>`(select email from subscribers where id = ${messages.subscriberId})`,
+        status: messages.status,
+        attempts: messages.attempts,
+        providerMessageId: messages.providerMessageId,
+        sendingServerId: messages.sendingServerId,
+        lastError: messages.lastError,
+        queuedAt: messages.queuedAt,
+        sentAt: messages.sentAt,
+      })
+      .from(messages)
+      .where(eq(messages.id, messageId)),
+    eventsPageQuery(db, sql`${events.messageId} = ${messageId}`, page),
+  ]);
+  return found[0] ? { message: found[0], events: toEventPage(rows, page.limit) } : null;
 }

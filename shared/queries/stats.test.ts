@@ -11,7 +11,7 @@ describe('campaignStats', () => {
   let t: TestDatabase;
   let seed: SeededMessages;
   let n = 0;
-  const event = (messageIndex: number, type: EventRow['type'], url?: string, campaignId = seed.campaignId): EventRow => ({
+  const event = (messageIndex: number, type: EventRow['type'], url?: string, campaignId = seed.campaignId, bounceClass?: 'hard' | 'soft'): EventRow => ({
     key: `k${n++}`,
     type,
     messageId: seed.messageIds[messageIndex]!,
@@ -19,7 +19,9 @@ describe('campaignStats', () => {
     subscriberId: seed.subscriberIds[messageIndex]!,
     occurredAt: Date.now(),
     ...(url ? { url } : {}),
+    ...(bounceClass ? { bounceClass } : {}),
   });
+  const bounce = (messageIndex: number, bounceClass?: 'hard' | 'soft') => event(messageIndex, 'bounce', undefined, seed.campaignId, bounceClass);
 
   beforeEach(async () => {
     t = await createTestDatabase();
@@ -43,10 +45,12 @@ describe('campaignStats', () => {
       failed: 0,
       skipped: 0,
       delivered: 0,
-      bounced: 0,
+      bounced: { hard: 0, soft: 0 },
+      deferred: 0,
+      dropped: 0,
       complained: 0,
-      opened: { total: 0, unique: 0 },
-      clicked: { total: 0, unique: 0 },
+      opened: { total: 0, unique: 0, human: { total: 0, unique: 0 }, machine: { total: 0, unique: 0 }, machineReasons: {} },
+      clicked: { total: 0, unique: 0, human: { total: 0, unique: 0 }, machine: { total: 0, unique: 0 }, machineReasons: {} },
       unsubscribed: { total: 0, unique: 0 },
       topLinks: [],
     });
@@ -66,7 +70,7 @@ describe('campaignStats', () => {
       event(0, 'delivered'),
       event(0, 'delivered'), // a repeated webhook with another id: still one delivered message
       event(1, 'delivered'),
-      event(1, 'bounce'),
+      bounce(1, 'soft'),
       event(0, 'complaint'),
       event(0, 'open'),
       event(0, 'open'),
@@ -91,17 +95,40 @@ describe('campaignStats', () => {
       failed: 1,
       skipped: 1,
       delivered: 2,
-      bounced: 1,
+      bounced: { hard: 0, soft: 1 },
+      deferred: 0,
+      dropped: 0,
       complained: 1,
-      opened: { total: 4, unique: 2 },
-      clicked: { total: 4, unique: 2 },
+      // Rows with no verdict (recorded before hits were classified) count as human.
+      opened: { total: 4, unique: 2, human: { total: 4, unique: 2 }, machine: { total: 0, unique: 0 }, machineReasons: {} },
+      clicked: { total: 4, unique: 2, human: { total: 4, unique: 2 }, machine: { total: 0, unique: 0 }, machineReasons: {} },
       unsubscribed: { total: 1, unique: 1 },
       topLinks: [
-        { url: 'https://a.example/', total: 3, unique: 2 },
-        { url: 'https://b.example/', total: 1, unique: 1 },
+        { url: 'https://a.example/', total: 3, unique: 2, human: { total: 3, unique: 2 } },
+        { url: 'https://b.example/', total: 1, unique: 1, human: { total: 1, unique: 1 } },
       ],
     });
     expect(stats!.recipients).toBe(stats!.queued + stats!.sent + stats!.failed + stats!.skipped);
+  });
+
+  it('counts bounced messages once each, as hard when any of their bounces was, and deferred and dropped ones', async () => {
+    await t.db.insert(events).values([
+      bounce(0, 'soft'),
+      bounce(0, 'soft'), // the same message deferred twice before giving up: still one
+      bounce(0, 'hard'), // ...then bounced hard: it counts as hard only
+      bounce(1, 'hard'),
+      bounce(1, 'hard'),
+      bounce(2, 'soft'),
+      bounce(3), // a source that did not classify it: not hard
+      event(2, 'deferred'),
+      event(2, 'deferred'),
+      event(4, 'deferred'),
+      event(4, 'dropped'),
+    ]);
+    const stats = (await campaignStats(t.db, seed.campaignId))!;
+    expect(stats.bounced).toEqual({ hard: 2, soft: 2 });
+    expect(stats.deferred).toBe(2);
+    expect(stats.dropped).toBe(1);
   });
 
   it(`lists at most ${TOP_LINKS} links, most clicked first`, async () => {
@@ -109,8 +136,42 @@ describe('campaignStats', () => {
     await t.db.insert(events).values(clicks);
     const { topLinks } = (await campaignStats(t.db, seed.campaignId))!;
     expect(topLinks).toHaveLength(TOP_LINKS);
-    expect(topLinks[0]).toEqual({ url: `https://x.example/${TOP_LINKS + 4}`, total: TOP_LINKS + 5, unique: 1 });
+    expect(topLinks[0]).toEqual({ url: `https://x.example/${TOP_LINKS + 4}`, total: TOP_LINKS + 5, unique: 1, human: { total: TOP_LINKS + 5, unique: 1 } });
     expect(topLinks.map((l) => l.total)).toEqual([...topLinks.map((l) => l.total)].sort((a, b) => b - a));
+  });
+
+  it('splits opens and clicks into human and machine, counts machine hits per reason, and counts human clicks per link', async () => {
+    const by = (machine: boolean, machineReason: string) => ({ machine, machineReason });
+    await t.db.insert(events).values([
+      { ...event(0, 'open'), ...by(true, 'apple-mpp') },
+      { ...event(0, 'open'), ...by(false, 'human') },
+      { ...event(1, 'open'), ...by(true, 'apple-mpp') },
+      { ...event(2, 'open'), ...by(true, 'gmail-proxy') },
+      { ...event(0, 'click', 'https://a.example/'), ...by(true, 'head-request') },
+      { ...event(0, 'click', 'https://a.example/'), ...by(true, 'early-click') },
+      { ...event(0, 'click', 'https://a.example/'), ...by(false, 'human') },
+      { ...event(1, 'click', 'https://a.example/'), ...by(true, 'honeypot') },
+      { ...event(1, 'click', 'https://b.example/'), ...by(false, 'human') },
+    ]);
+    const stats = (await campaignStats(t.db, seed.campaignId))!;
+    expect(stats.opened).toEqual({
+      total: 4,
+      unique: 3,
+      human: { total: 1, unique: 1 },
+      machine: { total: 3, unique: 3 },
+      machineReasons: { 'apple-mpp': 2, 'gmail-proxy': 1 },
+    });
+    expect(stats.clicked).toEqual({
+      total: 5,
+      unique: 2,
+      human: { total: 2, unique: 2 },
+      machine: { total: 3, unique: 2 },
+      machineReasons: { 'head-request': 1, 'early-click': 1, honeypot: 1 },
+    });
+    expect(stats.topLinks).toEqual([
+      { url: 'https://a.example/', total: 4, unique: 2, human: { total: 1, unique: 1 } },
+      { url: 'https://b.example/', total: 1, unique: 1, human: { total: 1, unique: 1 } },
+    ]);
   });
 
   it('reads through the indexes, never a full scan of messages or events', async () => {
@@ -126,5 +187,9 @@ describe('campaignStats', () => {
     expect(plans[1]).toContainEqual(expect.stringMatching(/^SEARCH messages USING COVERING INDEX messages_campaign_status \(campaign_id=\?\)/));
     expect(plans[2]).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_campaign_type \(campaign_id=\?\)/));
     expect(plans[3]).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_campaign_type \(campaign_id=\? AND type=\?\)/));
+    expect(plans[4]).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_campaign_type \(campaign_id=\? AND type=\?\)/));
+    expect(plans[5]).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_campaign_type \(campaign_id=\? AND type=\?\)/));
+    expect(plans[6]).toContainEqual(expect.stringMatching(/^SEARCH events USING (COVERING )?INDEX events_campaign_type \(campaign_id=\? AND type=\?\)/));
+    expect(plans).toHaveLength(7);
   });
 });

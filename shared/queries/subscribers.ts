@@ -1,6 +1,6 @@
 // Subscribers and their list memberships. Every write that touches both tables is one
 // db.batch (one transaction), so a subscriber never exists with half its lists.
-import { and, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { listMembers, lists, subscribers } from '../db/schema';
@@ -95,43 +95,102 @@ export async function createSubscriber(db: Database, input: NewSubscriber): Prom
 }
 
 export interface SubscriberFilter {
-  cursor?: number;
-  limit: number;
   /** Only members of this list... */
   list?: number;
   /** ...whose membership has this status. */
   listStatus?: MembershipStatus;
   status?: SubscriberStatus;
-  /** Part of the address, case-insensitive. */
+  /** Part of the address or of the name, case-insensitive (ASCII letters only, as SQLite's LIKE). */
   search?: string;
+  /** Attributes that must equal these values: a string, or the JSON text of a number or boolean (`30`, `true`). */
+  attributes?: Record<string, string>;
+}
+
+export interface SubscriberPageQuery extends SubscriberFilter {
+  cursor?: number;
+  limit: number;
+}
+
+/**
+ * The filter's conditions on the subscriber row (the list is selectSubscriberPage's). No
+ * index serves them: pages go in id order, so a page walks subscribers (or a list's
+ * members) by id and stops once it is full. A common match costs a page's worth of rows;
+ * a rare one, a scan (see docs/benchmarks.md).
+ */
+function subscriberConditions(filter: SubscriberFilter): SQL | undefined {
+  // Addresses are stored lower-cased, so a lower-cased pattern is a case-insensitive search.
+  const pattern = filter.search ? `%${escapeLike(filter.search.toLowerCase())}%` : undefined;
+  const search = pattern
+    ? sql`(${subscribers.email} like ${pattern} escape '\\' or ${subscribers.name} like ${pattern} escape '\\')`
+    : undefined;
+  // `->` gives the value as JSON text: "Lyon" for a string, 30 for a number, true for a
+  // boolean; so `Lyon`, `30` and `true` each find what a marketer means by them.
+  const attributes = Object.entries(filter.attributes ?? {}).map(
+    ([key, value]) => sql`(${subscribers.attributes} -> ${`$."${key}"`}) in (json_quote(${value}), ${value})`,
+  );
+  return and(filter.status ? eq(subscribers.status, filter.status) : undefined, search, ...attributes);
+}
+
+function membershipConditions(filter: SubscriberFilter & { list: number }): SQL | undefined {
+  return and(eq(listMembers.listId, filter.list), filter.listStatus ? eq(listMembers.status, filter.listStatus) : undefined);
+}
+
+export interface ExportedSubscriber extends SubscriberRow {
+  /** The membership's status on the filter's list; null without a list. */
+  listStatus: MembershipStatus | null;
+}
+
+/**
+ * Up to `limit` filtered subscribers after `cursor`, in id order, with their status on the
+ * list (the CSV export's rows). With a list, the page is read from the list's members,
+ * whose primary key (list, subscriber) is in subscriber order: a list of a hundred in a
+ * table of millions costs a page, not a scan of the table.
+ */
+export async function selectSubscriberPage(db: Database, query: SubscriberPageQuery): Promise<ExportedSubscriber[]> {
+  const columns = getTableColumns(subscribers);
+  if (query.list === undefined) {
+    return db
+      .select({ ...columns, listStatus: sql<null>`null` })
+      .from(subscribers)
+      .where(and(query.cursor ? gt(subscribers.id, query.cursor) : undefined, subscriberConditions(query)))
+      .orderBy(subscribers.id)
+      .limit(query.limit);
+  }
+  return db
+    .select({ ...columns, listStatus: listMembers.status })
+    .from(listMembers)
+    .innerJoin(subscribers, eq(subscribers.id, listMembers.subscriberId))
+    .where(
+      and(
+        membershipConditions({ ...query, list: query.list }),
+        query.cursor ? gt(listMembers.subscriberId, query.cursor) : undefined,
+        subscriberConditions(query),
+      ),
+    )
+    .orderBy(listMembers.subscriberId)
+    .limit(query.limit);
 }
 
 /** One page of subscribers in id order (without memberships). */
-export async function listSubscribers(db: Database, filter: SubscriberFilter): Promise<Page<SubscriberRow>> {
-  const member =
+export async function listSubscribers(db: Database, query: SubscriberPageQuery): Promise<Page<SubscriberRow>> {
+  const rows = await selectSubscriberPage(db, { ...query, limit: query.limit + 1 });
+  return toPage(
+    rows.map(({ listStatus: _, ...subscriber }) => subscriber),
+    query.limit,
+  );
+}
+
+/** The attribute keys the filtered subscribers have, in order (at most `limit`): the export's columns. */
+export async function listAttributeKeys(db: Database, filter: SubscriberFilter, limit: number): Promise<string[]> {
+  const source =
     filter.list === undefined
-      ? undefined
-      : sql`exists (select 1 from ${listMembers} where ${listMembers.subscriberId} = ${subscribers.id}
-          and ${listMembers.listId} = ${filter.list}
-          ${filter.listStatus ? sql`and ${listMembers.status} = ${filter.listStatus}` : sql``})`;
-  // Addresses are stored lower-cased, so a lower-cased pattern is a case-insensitive search.
-  const search = filter.search
-    ? sql`${subscribers.email} like ${`%${escapeLike(filter.search.toLowerCase())}%`} escape '\\'`
-    : undefined;
-  const rows = await db
-    .select()
-    .from(subscribers)
-    .where(
-      and(
-        filter.cursor ? gt(subscribers.id, filter.cursor) : undefined,
-        filter.status ? eq(subscribers.status, filter.status) : undefined,
-        member,
-        search,
-      ),
-    )
-    .orderBy(subscribers.id)
-    .limit(filter.limit + 1);
-  return toPage(rows, filter.limit);
+      ? sql`${subscribers}`
+      : sql`${listMembers} join ${subscribers} on ${subscribers.id} = ${listMembers.subscriberId} and ${membershipConditions({ ...filter, list: filter.list })}`;
+  const rows = await db.all<{ key: string }>(sql`
+    select distinct j.key as key from ${source}, json_each(${subscribers.attributes}) as j
+    where ${subscriberConditions(filter) ?? sql`true`}
+    order by j.key limit ${limit}`);
+  return rows.map((r) => r.key);
 }
 
 function escapeLike(text: string): string {

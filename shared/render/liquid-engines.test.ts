@@ -36,6 +36,13 @@ describe('createLiquidEngines', () => {
       '<img src="https://t.example/t/o/T&amp;1" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;" />',
     );
   });
+
+  it('writes the hidden honeypot link after the pixel when the render has one', () => {
+    const { html } = createLiquidEngines([]);
+    expect(html.parseAndRenderSync('{% edgepost_open_pixel %}', { [RENDER_STATE]: { ...state, honeypotUrl: 'https://t.example/t/c/H&1' } })).toMatch(
+      /<img [^>]*\/><a href="https:\/\/t\.example\/t\/c\/H&amp;1" style="display:none;" aria-hidden="true" tabindex="-1"><\/a>$/,
+    );
+  });
 });
 
 describe('liquidProblem', () => {

@@ -14,6 +14,8 @@ export interface RenderState {
   link(url: string): string;
   /** What to write for the open pixel's URL (a marker too). */
   openPixelUrl: string;
+  /** The signed click URL of the hidden honeypot link written beside the pixel; none when absent or empty. */
+  honeypotUrl?: string;
 }
 
 /** A tracked link's URL: fixed, or a template when it holds Liquid. */
@@ -109,11 +111,21 @@ function linkTag(links: readonly LinkSource[], hrefEngine: Liquid, encode: (valu
   };
 }
 
-/** `{% edgepost_open_pixel %}`: the open pixel, just before `</body>`. */
+/** `{% edgepost_open_pixel %}`: the open pixel (and the honeypot link), just before `</body>`. */
 export class OpenPixelTag extends Tag {
   render(ctx: Context, emitter: Emitter): void {
-    emitter.write(openPixelHtml(renderState(ctx).openPixelUrl));
+    const state = renderState(ctx);
+    emitter.write(openPixelHtml(state.openPixelUrl) + honeypotLinkHtml(state.honeypotUrl));
   }
+}
+
+/**
+ * The honeypot link (docs/machine-detection.md) for its signed click URL, or nothing: no
+ * text, hidden from view, from screen readers and from the tab order, so only a machine
+ * that follows every href reaches it.
+ */
+export function honeypotLinkHtml(url: string | undefined): string {
+  return url ? `<a href="${escapeHtml(url)}" style="display:none;" aria-hidden="true" tabindex="-1"></a>` : '';
 }
 
 /** The open pixel's `<img>` for its URL. */

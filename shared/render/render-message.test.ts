@@ -2,6 +2,7 @@ import mjml2html from 'mjml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deriveKeys, type Keys } from '../keys';
 import { verifyToken } from '../tokens';
+import { HONEYPOT_URL } from '../tracking/classify-hit';
 import { parseVerpAddress } from '../verp';
 import { TemplateError, compileCampaign, type CampaignSource, type CompiledCampaign } from './compile-campaign';
 import { renderMessage, type Recipient, type RenderSettings } from './render-message';
@@ -41,6 +42,11 @@ function recipient(messageId: number, name: string, attributes: Record<string, u
 const hrefs = (html: string) => [...html.matchAll(/<a\s[^>]*?href="([^"]*)"/g)].map((m) => m[1]!);
 const TOKEN = String.raw`[\w-]+\.[\w-]+\.[\w-]+`;
 const clickTokens = (text: string) => [...text.matchAll(new RegExp(`https://t\\.shop\\.example/t/c/(${TOKEN})`, 'g'))].map((m) => m[1]!);
+
+/** The hidden honeypot anchor beside the pixel (capturing its token). */
+const HONEYPOT_ANCHOR = new RegExp(`<a href="https://t\\.shop\\.example/t/c/(${TOKEN})" style="display:none;" aria-hidden="true" tabindex="-1"></a>`, 'g');
+/** The HTML as a person meets it: without the honeypot anchor. */
+const visible = (html: string) => html.replace(HONEYPOT_ANCHOR, '');
 
 async function clickedUrls(text: string): Promise<string[]> {
   return Promise.all(clickTokens(text).map(async (token) => (await verifyToken([keys], token, 'click'))?.url ?? 'INVALID'));
@@ -83,7 +89,7 @@ describe('renderMessage', () => {
 
   it('rewrites every http(s) link, with merge tags applied, to a signed click URL', async () => {
     const message = await renderMessage(compiled, recipient(42, 'Ann Lee', { products: ['shoe', 'hat'] }), settings);
-    const links = hrefs(message.html!);
+    const links = hrefs(visible(message.html!));
     const tracked = links.filter((href) => href.startsWith(`${PUBLIC_URL}/t/c/`));
     expect(tracked).toHaveLength(4);
     expect(await clickedUrls(tracked.join(' '))).toEqual([
@@ -112,7 +118,7 @@ describe('renderMessage', () => {
 
   it('rewrites the same links in the plain-text part', async () => {
     const message = await renderMessage(compiled, recipient(42, 'Ann', { products: ['shoe'] }), settings);
-    expect(clickTokens(message.text)).toEqual(clickTokens(message.html!));
+    expect(clickTokens(message.text)).toEqual(clickTokens(visible(message.html!)));
     expect(message.text).toMatch(/Sale \[https:\/\/t\.shop\.example\/t\/c\/[\w.-]+\] Help \[help@shop\.example\] Call \[tel:\+33123456789\] Top/);
     expect(message.text).toContain(`Unsubscribe [${PUBLIC_URL}/u/`);
     expect(message.text).not.toMatch(/\n{3,}/);
@@ -123,8 +129,18 @@ describe('renderMessage', () => {
     const message = await renderMessage(compiled, recipient(42, 'Ann'), settings);
     const pixels = [...message.html!.matchAll(/<img src="https:\/\/t\.shop\.example\/t\/o\/([\w.-]+)" width="1" height="1" alt=""[^>]*>/g)];
     expect(pixels).toHaveLength(1);
-    expect(message.html!.slice(pixels[0]!.index + pixels[0]![0].length).trim()).toMatch(/^<\/body>\s*<\/html>$/);
+    expect(visible(message.html!.slice(pixels[0]!.index + pixels[0]![0].length)).trim()).toMatch(/^<\/body>\s*<\/html>$/);
     expect(await verifyToken([keys], pixels[0]![1]!, 'open')).toEqual({ kind: 'open', messageId: 42 });
+  });
+
+  it('adds one honeypot link beside the pixel, hidden from people and screen readers, signed for the honeypot URL, and not in the text part', async () => {
+    const message = await renderMessage(compiled, recipient(42, 'Ann'), settings);
+    const anchors = [...message.html!.matchAll(HONEYPOT_ANCHOR)];
+    expect(anchors).toHaveLength(1);
+    expect(message.html!.slice(anchors[0]!.index + anchors[0]![0].length).trim()).toMatch(/^<\/body>\s*<\/html>$/);
+    expect(await verifyToken([keys], anchors[0]![1]!, 'click')).toEqual({ kind: 'click', messageId: 42, url: HONEYPOT_URL });
+    expect(message.text).not.toContain(anchors[0]![1]!);
+    expect(await clickedUrls(message.text)).not.toContain(HONEYPOT_URL);
   });
 
   it('sets the headers, the addresses and a VERP return path that parses back', async () => {
@@ -181,7 +197,7 @@ describe('renderMessage for html and text campaigns', () => {
   it('uses an HTML body as it is, appending the pixel when it has no </body>', async () => {
     const compiled = await compileCampaign({ ...source, format: 'html', body: '<p>Hi {{ subscriber.name }}</p><a href="https://shop.example/">Shop</a>' }, mjml2html);
     const message = await renderMessage(compiled, recipient(8, 'Ann'), settings);
-    expect(message.html).toMatch(/^<p>Hi Ann<\/p><a href="https:\/\/t\.shop\.example\/t\/c\/[\w.-]+">Shop<\/a><img src="https:\/\/t\.shop\.example\/t\/o\/[\w.-]+"[^>]*>$/);
+    expect(message.html).toMatch(/^<p>Hi Ann<\/p><a href="https:\/\/t\.shop\.example\/t\/c\/[\w.-]+">Shop<\/a><img src="https:\/\/t\.shop\.example\/t\/o\/[\w.-]+"[^>]*><a [^>]*aria-hidden="true"[^>]*><\/a>$/);
     expect(message.text).toMatch(/^Hi Ann\n\nShop \[https:\/\/t\.shop\.example\/t\/c\/[\w.-]+\]$/);
   });
 
@@ -190,14 +206,14 @@ describe('renderMessage for html and text campaigns', () => {
     const compiled = await compileCampaign({ ...source, format: 'html', body }, mjml2html);
     const vip = await renderMessage(compiled, recipient(8, 'Ann', { vip: true }), settings);
     const other = await renderMessage(compiled, recipient(9, 'Bo'), settings);
-    expect(await clickedUrls(vip.html!)).toEqual(['https://shop.example/vip?u=3']);
+    expect(await clickedUrls(visible(vip.html!))).toEqual(['https://shop.example/vip?u=3']);
     expect(await clickedUrls(other.text)).toEqual(['https://shop.example/all?u=3']);
   });
 
   it('turns a script URL from a merge field into a dead link', async () => {
     const compiled = await compileCampaign({ ...source, format: 'html', body: '<a href="{{ subscriber.attributes.site }}">site</a>' }, mjml2html);
     const message = await renderMessage(compiled, recipient(8, 'Ann', { site: 'javascript:alert(document.cookie)' }), settings);
-    expect(hrefs(message.html!)).toEqual(['#']);
+    expect(hrefs(visible(message.html!))).toEqual(['#']);
   });
 
   it('fails fast with a TemplateError when a merge field asks for too much', async () => {

@@ -3,10 +3,11 @@
 // synchronously) and signs (every token of the message in two parallel batches).
 import type { Keys } from '../keys';
 import { signToken } from '../tokens';
+import { HONEYPOT_URL } from '../tracking/classify-hit';
 import { verpAddress } from '../verp';
 import type { CompiledCampaign } from './compile-campaign';
 import { formatMailbox, isDeliverableAddress } from './email-address';
-import { RENDER_STATE, liquidProblem, openPixelHtml, type RenderState } from './liquid-engines';
+import { RENDER_STATE, honeypotLinkHtml, liquidProblem, openPixelHtml, type RenderState } from './liquid-engines';
 import { createLinkTracker } from './link-tracker';
 import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
 import { finishPart, renderPlan, type PlanRun, type PlannedPart } from './render-plan';
@@ -54,14 +55,20 @@ export async function renderMessage(
   const { messageId, subscriber } = recipient;
   const { publicUrl, keys } = settings;
   const bounceAddress = settings.bounceAddress ?? `bounces@${compiled.from.domain}`;
-  const [unsubscribeToken, openToken, envelopeFrom] = await Promise.all([
+  // An HTML body is tracked: it gets the open pixel and, beside it, the hidden honeypot link.
+  const [unsubscribeToken, openToken, honeypotToken, envelopeFrom] = await Promise.all([
     signToken(keys, { kind: 'unsubscribe', messageId }),
     compiled.html ? signToken(keys, { kind: 'open', messageId }) : null,
+    compiled.html ? signToken(keys, { kind: 'click', messageId, url: HONEYPOT_URL }) : null,
     verpAddress(keys, bounceAddress, messageId),
   ]);
   const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
   const links = createLinkTracker(publicUrl);
-  const state: RenderState = { link: links.mark, openPixelUrl: openToken ? `${publicUrl}/t/o/${openToken}` : '' };
+  const state: RenderState = {
+    link: links.mark,
+    openPixelUrl: openToken ? `${publicUrl}/t/o/${openToken}` : '',
+    ...(honeypotToken ? { honeypotUrl: `${publicUrl}/t/c/${honeypotToken}` } : {}),
+  };
   const scope = {
     subscriber: { id: subscriber.id, email: subscriber.email, name: subscriber.name, attributes: subscriber.attributes },
     campaign: { id: compiled.id, name: compiled.name },
@@ -70,7 +77,8 @@ export async function renderMessage(
     preferences_url: unsubscribeUrl,
     [RENDER_STATE]: state,
   };
-  const run: PlanRun = { scope, links, pixel: openToken ? openPixelHtml(state.openPixelUrl) : '', outputs: new Map() };
+  const pixel = openToken ? openPixelHtml(state.openPixelUrl) + honeypotLinkHtml(state.honeypotUrl) : '';
+  const run: PlanRun = { scope, links, pixel, outputs: new Map() };
   const subject = renderPart(compiled.subject, run, 'subject');
   const html = compiled.html ? renderPart(compiled.html, run, 'body') : null;
   const text = renderPart(compiled.text, run, 'body');

@@ -21,10 +21,19 @@ export interface WebhookSource<Config = Record<string, unknown>, Secrets = Recor
   secrets: Secrets;
 }
 
-/** Remembers single-use values (Mailgun's tokens) until they expire. */
+/** Remembers single-use values (Mailgun's tokens) until they expire. Used by the route, not by modules. */
 export interface ReplayGuard {
   /** True the first time `key` is claimed before `expiresAt` (epoch ms); false for a replay. */
   claim(key: string, expiresAt: number): Promise<boolean>;
+  /** Gives a claim back when its request failed after it (events not stored), so the relay's retry is not taken for a replay. */
+  release(key: string): Promise<void>;
+}
+
+/** A single-use value of an authenticated request, for the route to claim before it stores anything. */
+export interface ReplayKey {
+  key: string;
+  /** Epoch ms after which the value can no longer be replayed (its signature's time window has passed). */
+  expiresAt: number;
 }
 
 /** What a module may use besides the request: all injected, so tests control time and network. */
@@ -33,13 +42,13 @@ export interface WebhookContext {
   now(): number;
   /** Outbound HTTP, for SNS signing certificates and subscription confirmation only. */
   fetch: typeof fetch;
-  replay: ReplayGuard;
   /** Per-isolate cache of parsed signing keys by URL (SNS certificates); a module may keep what it likes here. */
   keyCache: Map<string, Promise<CryptoKey>>;
 }
 
 export type AuthResult =
-  | { ok: true; source: WebhookSource<any, any> }
+  /** `replayKey`: the request's single-use value (Mailgun's token), which the route claims before storing. */
+  | { ok: true; source: WebhookSource<any, any>; replayKey?: ReplayKey }
   /** `reason` is logged, never sent back: a prober learns only 401. */
   | { ok: false; reason: string };
 

@@ -18,6 +18,14 @@ export interface PostfixOptions {
   relayPort: number;
   /** Recipients smtpd refuses at RCPT, with the reply, e.g. `550 5.1.1 no such user`. */
   rejectRecipients?: Record<string, string>;
+  /**
+   * Domains Postfix delivers to itself with local(8), where no user exists: smtpd accepts
+   * any recipient there (`local_recipient_maps =`), and delivery then bounces it with a DSN
+   * (5.1.1 unknown user) to the envelope sender.
+   */
+  localDomains?: string[];
+  /** transport_maps entries, domain → transport, e.g. `{ 'bounce.test': 'smtp:[127.0.0.1]:2525' }`: overrides the relay. */
+  transports?: Record<string, string>;
 }
 
 export interface PostfixInstance {
@@ -42,7 +50,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function mainCf(dir: string, port: number, relayPort: number): string {
+function mainCf(dir: string, port: number, relayPort: number, localDomains: string[]): string {
   return `# Generated for one test run; see test/helpers/postfix.ts.
 compatibility_level = 3.6
 queue_directory = ${dir}/queue
@@ -55,8 +63,12 @@ setgid_group = postdrop
 myhostname = mta.edgepost.test
 mydomain = edgepost.test
 myorigin = $myhostname
-mydestination =
+mydestination = ${localDomains.join(', ')}
 local_recipient_maps =
+biff = no
+# local(8) refuses to start when this is below message_size_limit.
+mailbox_size_limit = 0
+transport_maps = texthash:${dir}/transport
 alias_maps =
 alias_database =
 inet_interfaces = loopback-only
@@ -96,6 +108,7 @@ smtp      unix  - - n - - smtp
 relay     unix  - - n - - smtp
 showq     unix  n - n - - showq
 error     unix  - - n - - error
+local     unix  - n n - - local
 retry     unix  - - n - - error
 discard   unix  - - n - - discard
 anvil     unix  - - n - 1 anvil
@@ -108,9 +121,11 @@ export async function startPostfix(options: PostfixOptions): Promise<PostfixInst
   const dir = await mkdtemp(join(tmpdir(), 'edgepost-postfix-'));
   const port = await freePort();
   const access = Object.entries(options.rejectRecipients ?? {}).map(([address, reply]) => `${address} ${reply}`);
-  await writeFile(join(dir, 'main.cf'), mainCf(dir, port, options.relayPort));
+  const transports = Object.entries(options.transports ?? {}).map(([domain, transport]) => `${domain} ${transport}`);
+  await writeFile(join(dir, 'main.cf'), mainCf(dir, port, options.relayPort, options.localDomains ?? []));
   await writeFile(join(dir, 'master.cf'), `127.0.0.1:${port} inet n - n - - smtpd\n${MASTER_SERVICES}`);
   await writeFile(join(dir, 'recipient_access'), `${access.join('\n')}\n`);
+  await writeFile(join(dir, 'transport'), `${transports.join('\n')}\n`);
   const postfix = (command: string) => run(POSTFIX, ['-c', dir, command], { timeout: 30_000 });
   const log = () => readFile(join(dir, 'maillog'), 'utf8').catch(() => '');
   try {

@@ -6,7 +6,7 @@ import { BackgroundTasks } from '../../edge/background';
 import { createBatchingHitRecorder, type BatchingHitRecorder } from '../../edge/batching-hit-recorder';
 import type { AppDeps } from '../../edge/deps';
 import { deriveKeys, type Keys } from '../../shared/keys';
-import { recordHits } from '../../shared/queries/events';
+import { recordHits } from '../../shared/queries/hits';
 import { feedbackDeps } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 

@@ -12,7 +12,6 @@ import {
   type WebhookRequest,
   type WebhookSource,
 } from '../../shared/webhooks/relay-webhook';
-import { createMemoryReplayGuard } from '../../edge/memory-replay-guard';
 import { describeWithFixtures, readFixture } from './fixtures';
 
 export interface FixtureCase {
@@ -38,8 +37,9 @@ export interface ConformanceOptions {
   fixtures: FixtureCase[];
   signed: SignedCase[];
   /**
-   * True when the body itself is signed (SNS, Mailgun, SendGrid): every single-byte change
-   * must then fail. False for relays authenticated by basic auth or a URL token.
+   * True when the whole body is signed (SNS, SendGrid): every single-byte change must then
+   * fail. False for relays authenticated by basic auth or a URL token, and for Mailgun, whose
+   * signature covers only its timestamp and token (its own test mutates those).
    */
   bodySigned: boolean;
   /** Wraps a fixture body into a request for `parse` (headers, URL). Defaults to a JSON POST. */
@@ -53,7 +53,6 @@ export function testContext(over: Partial<WebhookContext> = {}): WebhookContext 
     fetch: async (input) => {
       throw new Error(`no network in this test (fetch ${String(input)})`);
     },
-    replay: createMemoryReplayGuard(),
     keyCache: new Map(),
     ...over,
   };

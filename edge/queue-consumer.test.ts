@@ -1,0 +1,109 @@
+// The consumer on a real database, given batches shaped as the queue delivers them; the
+// real queue (wrangler's local runtime) is in test/workerd.test.ts.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../node/open-database';
+import { events } from '../shared/db/schema';
+import type { DeliveryEvent } from '../shared/feedback/delivery-event';
+import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
+import { seedMessages, type SeededMessages } from '../test/helpers/tracking-seed';
+import { deliveryMessage, hitMessage } from './event-message';
+import { consumeEvents, retryDelaySeconds } from './queue-consumer';
+
+interface Outcome {
+  retriedAll?: { delaySeconds?: number };
+  retried: string[];
+}
+
+/** A batch as the queue hands it to queue(), recording what the consumer asked of it. */
+function batchOf(bodies: unknown[], attempts = 1): { batch: MessageBatch<unknown>; outcome: Outcome } {
+  const outcome: Outcome = { retried: [] };
+  const messages = bodies.map((body, i) => ({
+    id: `m${i}`,
+    timestamp: new Date(),
+    body,
+    attempts,
+    retry: () => void outcome.retried.push(`m${i}`),
+    ack: () => {},
+  }));
+  const batch: MessageBatch<unknown> = {
+    queue: 'edgepost-events',
+    messages,
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    retryAll: (options) => void (outcome.retriedAll = options ?? {}),
+    ackAll: () => {},
+  };
+  return { batch, outcome };
+}
+
+let database: TestDatabase;
+let seed: SeededMessages;
+
+beforeEach(async () => {
+  database = await createTestDatabase();
+  seed = await seedMessages(database.db, 3);
+});
+afterEach(() => database.close());
+
+const bounce = (messageId: number): DeliveryEvent => ({
+  source: 'postmark',
+  key: `postmark:bounce:${messageId}`,
+  type: 'bounce',
+  bounceClass: 'hard',
+  messageId,
+  recipient: 'x@example.com',
+  occurredAt: Date.now(),
+});
+
+describe('event queue consumer', () => {
+  it('writes the hits and the delivery events of a batch, and a redelivered batch records nothing twice', async () => {
+    const [m1, m2, m3] = seed.messageIds as [number, number, number];
+    const bodies = [
+      hitMessage({ kind: 'open', messageId: m1, at: 1, method: 'GET', userAgent: 'Mail' }).body,
+      hitMessage({ kind: 'click', messageId: m2, url: 'https://shop.example/a', at: 2, method: 'GET' }).body,
+      deliveryMessage(bounce(m3)).body,
+    ];
+    const logs: string[] = [];
+    const first = batchOf(bodies);
+    await consumeEvents(database.db, first.batch, (m) => logs.push(m));
+    expect(first.outcome).toEqual({ retried: [] });
+    expect(logs).toEqual([]);
+    const rows = await database.db.select().from(events).orderBy(events.messageId);
+    expect(rows.map((r) => [r.messageId, r.type])).toEqual([
+      [m1, 'open'],
+      [m2, 'click'],
+      [m3, 'bounce'],
+    ]);
+
+    const again = batchOf(bodies, 2);
+    await consumeEvents(database.db, again.batch, (m) => logs.push(m));
+    expect(await database.db.$count(events)).toBe(3);
+  });
+
+  it('retries the whole batch after a delay when the database fails, saying how much and never what', async () => {
+    const broken = await openDatabase(database.url);
+    broken.client.close();
+    const { batch, outcome } = batchOf([hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body, deliveryMessage(bounce(seed.messageIds[1]!)).body], 3);
+    const logs: string[] = [];
+    await consumeEvents(broken.db, batch, (m) => logs.push(m));
+    expect(outcome.retriedAll).toEqual({ delaySeconds: 20 });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^event queue: 1 hit\(s\) and 1 delivery event\(s\) not stored \(attempt 3\): .*closed.*; retrying in 20 s$/i);
+    expect(logs[0]).not.toContain('x@example.com');
+    expect(await database.db.$count(events)).toBe(0);
+  });
+
+  it('retries a message that is not ours on its own, so it ends in the dead-letter queue, and writes the rest', async () => {
+    const good = hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body;
+    const { batch, outcome } = batchOf([good, { kind: 'hit' }, 'plain text', null]);
+    const logs: string[] = [];
+    await consumeEvents(database.db, batch, (m) => logs.push(m));
+    expect(outcome).toEqual({ retried: ['m1', 'm2', 'm3'] });
+    expect(logs).toHaveLength(3);
+    expect(logs[0]).toMatch(/message m1 is not a hit or a delivery event/);
+    expect(await database.db.$count(events)).toBe(1);
+  });
+
+  it('waits longer after each failed attempt, up to ten minutes', () => {
+    expect([1, 2, 3, 4, 8, 9, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 40, 600, 600, 600]);
+  });
+});

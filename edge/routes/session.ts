@@ -1,0 +1,134 @@
+// Dashboard sign-in: `POST /api/session` (email and password), `GET /api/session` (who is
+// signed in, and the CSRF token), `DELETE /api/session` (sign out).
+// A wrong address and a wrong password get the same answer after the same work (a dummy
+// hash for unknown addresses), so the answer does not tell who has an account. Failures
+// count per address and per client network; a locked key is refused before any hashing.
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Database } from '../../shared/db/database';
+import { hashPassword, MAX_PASSWORD_LENGTH, verifyNoPassword, verifyPassword } from '../../shared/passwords';
+import { createSession, deleteDeadSessions, deleteSession } from '../../shared/queries/sessions';
+import { attemptKeys, clearFailures, lockedUntil, recordFailure } from '../../shared/queries/sign-in-attempts';
+import { findUserByEmail, recordSignIn } from '../../shared/queries/users';
+import { ApiError, errorBody } from '../api-error';
+import { ErrorSchema, iso, jsonBody, jsonContent } from '../api-schemas';
+import { forbidden, type AuthEnv, type Caller } from '../auth';
+import { clientAddress, clientNetwork } from '../client-address';
+import type { AppDeps } from '../deps';
+import { validationHook } from '../validation-hook';
+import { clearSessionCookie, csrfToken, setSessionCookie } from '../session-cookie';
+import { SessionSchema } from './user-schemas';
+
+const tags = ['Session'];
+
+const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+const SignInBody = z
+  .object({
+    email: z.string().max(254, 'email must be at most 254 characters').openapi({ example: 'ann@example.com' }),
+    password: z.string().max(MAX_PASSWORD_LENGTH, `password must be at most ${MAX_PASSWORD_LENGTH} characters`),
+  })
+  .strict();
+
+/** The 429 for a locked rate-limit key, with Retry-After. */
+export function lockedOut(c: Context, until: number, what: string, otherwise?: string) {
+  const seconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+  const message = `${what}: try again in ${Math.ceil(seconds / 60)} minute(s)${otherwise ? `, ${otherwise}` : ''}.`;
+  return c.json(errorBody('RATE_LIMITED', message), 429, { 'Retry-After': String(seconds) });
+}
+
+/** Starts a session for a user who just proved who they are: sets the cookie, returns the session body. */
+export async function startSession(c: Context, db: Database, user: { id: number; email: string; name: string; role: Caller['role'] }) {
+  const session = await createSession(db, user.id, c.req.header('user-agent'));
+  setSessionCookie(c, session.token, session.expiresAt);
+  c.executionCtx.waitUntil(deleteDeadSessions(db));
+  return {
+    user: { id: user.id, email: user.email, name: user.name, role: user.role },
+    csrfToken: await csrfToken(session.token),
+    expiresAt: iso(session.expiresAt),
+  };
+}
+
+export function sessionRoutes(deps: AppDeps) {
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
+  const { db } = deps;
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/session',
+      tags,
+      summary: 'Sign in to the dashboard',
+      description: 'Sets the session cookie. Five wrong passwords for one address (or twenty from one network) in 15 minutes lock it for 15 minutes.',
+      security: [],
+      request: { body: jsonBody(SignInBody) },
+      responses: {
+        200: jsonContent(SessionSchema, 'Signed in; the cookie is set'),
+        400: errorContent('Invalid input'),
+        401: errorContent('Wrong email or password'),
+        403: errorContent('The account is disabled'),
+        429: errorContent('Too many failed sign-ins; try again after Retry-After seconds'),
+      },
+    }),
+    async function signInHandler(c) {
+      const { email, password } = c.req.valid('json');
+      const keys = await attemptKeys(email, clientNetwork(clientAddress(c)));
+      const until = await lockedUntil(db, [keys.address, keys.network]);
+      if (until !== null) return lockedOut(c, until, 'Too many failed sign-ins', 'or ask an admin to set a new password');
+      const user = await findUserByEmail(db, email);
+      const check = user ? await verifyPassword(password, user.passwordHash) : { ok: await verifyNoPassword(password), rehash: false };
+      if (!user || !check.ok) {
+        await recordFailure(db, [keys.address, keys.network]);
+        throw new ApiError(401, 'UNAUTHORIZED', 'Wrong email or password.');
+      }
+      if (user.disabledAt !== null) throw forbidden('This account is disabled: ask an admin or owner to enable it.');
+      await Promise.all([clearFailures(db, keys.address), recordSignIn(db, user.id, check.rehash ? await hashPassword(password) : undefined)]);
+      return c.json(await startSession(c, db, user), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/session',
+      tags,
+      summary: 'Who is signed in, and the CSRF token for their writes',
+      responses: { 200: jsonContent(SessionSchema, 'The current session'), 401: errorContent('Not signed in') },
+    }),
+    async function getSessionHandler(c) {
+      const caller = sessionOf(c);
+      return c.json(
+        {
+          user: { id: caller.userId, email: caller.email, name: caller.name, role: caller.role },
+          csrfToken: await csrfToken(caller.token),
+          expiresAt: iso(caller.expiresAt),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/session',
+      tags,
+      summary: 'Sign out',
+      responses: { 204: { description: 'Signed out; the cookie is cleared' }, 401: errorContent('Not signed in') },
+    }),
+    async function signOutHandler(c) {
+      await deleteSession(db, sessionOf(c).sessionId);
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    },
+  );
+
+  return app;
+}
+
+/** The session caller; the permission table lets only sessions reach these routes. */
+export function sessionOf(c: Context<AuthEnv>): Extract<Caller, { kind: 'session' }> {
+  const caller = c.get('caller');
+  if (caller?.kind !== 'session') throw new Error('route reached without a session: check edge/permissions.ts');
+  return caller;
+}

@@ -1,0 +1,74 @@
+// The dashboard's session cookie and the checks that keep another site from riding it.
+// The cookie is HttpOnly and SameSite=Lax; over https it is also Secure and named with the
+// `__Host-` prefix, so no sibling subdomain or plain-http page can plant one.
+// The CSRF token is an HMAC keyed with the session token itself: unguessable without the
+// cookie, never stored, and no server key is needed to check it.
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { CookieOptions } from 'hono/utils/cookie';
+import { decodeBase64Url, encodeBase64Url } from '../shared/base64url';
+
+const COOKIE_NAME = 'edgepost_session';
+const CSRF_LABEL = new TextEncoder().encode('edgepost:csrf');
+
+const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:';
+
+// Hono adds the `__Host-` prefix to the name (and checks Secure, Path=/ and no Domain).
+function cookieOptions(c: Context): CookieOptions {
+  const base = { httpOnly: true, sameSite: 'Lax', path: '/' } as const;
+  return isHttps(c) ? { ...base, secure: true, prefix: 'host' } : base;
+}
+
+/** The session token the request carries, or null (a cookie that cannot be one of ours counts as none). */
+export function readSessionToken(c: Context): string | null {
+  const value = isHttps(c) ? getCookie(c, COOKIE_NAME, 'host') : getCookie(c, COOKIE_NAME);
+  return value && decodeBase64Url(value)?.length === 32 ? value : null;
+}
+
+/** Sets the session cookie; the browser keeps it until the session's absolute end. */
+export function setSessionCookie(c: Context, token: string, expiresAt: number): void {
+  setCookie(c, COOKIE_NAME, token, { ...cookieOptions(c), expires: new Date(expiresAt) });
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, COOKIE_NAME, cookieOptions(c));
+}
+
+async function csrfKey(sessionToken: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey('raw', new Uint8Array(decodeBase64Url(sessionToken)!), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
+/** The X-CSRF-Token that goes with a session token. */
+export async function csrfToken(sessionToken: string): Promise<string> {
+  return encodeBase64Url(new Uint8Array(await crypto.subtle.sign('HMAC', await csrfKey(sessionToken), CSRF_LABEL)));
+}
+
+/** True when `given` is the session's CSRF token (compared in constant time by WebCrypto). */
+export async function csrfTokenMatches(sessionToken: string, given: string | undefined): Promise<boolean> {
+  const bytes = given ? decodeBase64Url(given) : null;
+  if (!bytes) return false;
+  return crypto.subtle.verify('HMAC', await csrfKey(sessionToken), new Uint8Array(bytes), CSRF_LABEL);
+}
+
+/**
+ * True when the browser says the request comes from this site: its Origin is the request's
+ * own origin or PUBLIC_URL's (behind a TLS-terminating proxy the two differ), or, with no
+ * Origin, `Sec-Fetch-Site: same-origin`.
+ */
+export function isSameOrigin(c: Context, publicUrl: string): boolean {
+  const origin = c.req.header('origin');
+  if (origin) return origin === new URL(c.req.url).origin || origin === new URL(publicUrl).origin;
+  return c.req.header('sec-fetch-site') === 'same-origin';
+}
+
+/**
+ * True when a browser says the request comes from another site. Requests with neither
+ * header (curl, scripts) are not from a browser page and pass.
+ */
+export function isFromAnotherSite(c: Context, publicUrl: string): boolean {
+  const origin = c.req.header('origin');
+  const fetchSite = c.req.header('sec-fetch-site');
+  if (!origin && !fetchSite) return false;
+  if (origin && origin !== 'null') return !isSameOrigin(c, publicUrl);
+  return fetchSite !== 'same-origin' && fetchSite !== 'none';
+}

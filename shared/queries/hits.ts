@@ -1,0 +1,138 @@
+// Tracking hits (opens and clicks): written in batches, idempotent on `events.key`, with
+// the campaign and subscriber resolved from the message row inside the same statement, so
+// the edge never reads before it writes. Each hit is flagged human or machine: at request
+// time (shared/tracking/classify-hit.ts) and here, against the send time and the message's
+// other clicks.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { events, messages } from '../db/schema';
+import { classifyHit, HONEYPOT_URL, type MachineSignatures } from '../tracking/classify-hit';
+import signatures from '../tracking/machine-signatures.json';
+
+/** One open or click, as the edge saw it. */
+export interface Hit {
+  kind: 'open' | 'click';
+  messageId: number;
+  /** The destination, for clicks. */
+  url?: string;
+  /** Epoch ms when the hit arrived. */
+  at: number;
+  userAgent?: string;
+  /** HEAD or GET: scanners often probe links with HEAD. */
+  method: string;
+  /** The request-time verdict (classifyHit); absent on hits queued before it existed, which are classified on write. */
+  machine?: boolean;
+  /** Its reason code (`human`, `apple-mpp`, `scanner:mimecast`, …). */
+  reason?: string;
+}
+
+/** A hit ready to store. `key` is chosen once per hit, so a retried write records it once. */
+export type HitRow = Hit & { key: string };
+
+/** User agents are free text from the wire: keep enough to classify, not a whole payload. */
+export const MAX_USER_AGENT = 512;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Replaces lone UTF-16 surrogates: SQLite would store them as invalid UTF-8, and the libSQL
+ * Node binding aborts the whole process when it reads such a value back.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
+}
+
+/** `events.data` for anything a client sent us: its user agent and method, never its IP. */
+export function clientData(userAgent: string | undefined, method: string) {
+  return userAgent ? { userAgent: wellFormed(userAgent.slice(0, MAX_USER_AGENT)), method: wellFormed(method) } : { method: wellFormed(method) };
+}
+
+const { earlyClickSeconds, burstWindowSeconds, burstMinDistinctLinks } = (signatures as MachineSignatures).writeTime;
+const EARLY_CLICK_MS = earlyClickSeconds * 1000;
+const BURST_WINDOW_MS = burstWindowSeconds * 1000;
+
+/** The request-time verdict, or one made now from what the hit kept (a hit queued before verdicts existed: no address). */
+function requestVerdict(h: HitRow): { machine: boolean; reason: string } {
+  if (h.machine !== undefined && h.reason !== undefined) return { machine: h.machine, reason: h.reason };
+  return classifyHit({ kind: h.kind, method: h.method, userAgent: h.userAgent ?? null, ...(h.url !== undefined ? { url: h.url } : {}) });
+}
+
+/**
+ * The one INSERT for a batch of hits. Hits go in as one JSON parameter (so a batch of any
+ * size is one statement under SQLite's parameter limit) and join `messages` by primary key:
+ * hits for a message that has no row are dropped, not errors. The join also brings the
+ * message's `sent_at`, so the early-click rule (classifyTiming) costs nothing more: a click
+ * sooner than `earlyClickSeconds` after the send is `early-click`, unless the request-time
+ * verdict already named a machine.
+ */
+export function hitsInsert(hits: readonly HitRow[]): SQL {
+  const rows = hits.map((h) => {
+    const verdict = requestVerdict(h);
+    return {
+      key: h.key,
+      type: h.kind,
+      messageId: h.messageId,
+      at: h.at,
+      url: h.kind === 'click' && h.url !== undefined ? wellFormed(h.url) : null,
+      data: JSON.stringify(clientData(h.userAgent, h.method)),
+      machine: verdict.machine ? 1 : 0,
+      reason: wellFormed(verdict.reason),
+    };
+  });
+  // `where true` settles SQLite's parsing ambiguity between a join's ON and the upsert's ON CONFLICT.
+  return sql`
+    insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, url, data, machine, machine_reason)
+    select key, type, message_id, campaign_id, subscriber_id, at, url, data,
+           machine or early, case when machine then reason when early then 'early-click' else reason end
+    from (
+      select h.value ->> 'key' as key, h.value ->> 'type' as type, m.id as message_id, m.campaign_id, m.subscriber_id,
+             h.value ->> 'at' as at, h.value ->> 'url' as url, h.value ->> 'data' as data,
+             h.value ->> 'machine' as machine, h.value ->> 'reason' as reason,
+             (h.value ->> 'type' = 'click' and m.sent_at is not null and (h.value ->> 'at') - m.sent_at < ${EARLY_CLICK_MS}) as early
+      from json_each(${JSON.stringify(rows)}) as h
+      join ${messages} as m on m.id = h.value ->> 'messageId'
+    )
+    where true
+    on conflict (key) do nothing`;
+}
+
+/**
+ * The write-time click rules that need a message's other clicks (classifyClickBurst), run
+ * after the INSERT in the same batch: the clicks that complete a burst often arrive in a
+ * later batch than its first ones, so the earlier clicks must be flagged again, which a
+ * subquery in the INSERT could not do. For each human click of the batch's messages (read
+ * through `events_message`): within `burstWindowSeconds` of a honeypot click it is
+ * `honeypot-burst`; inside a window of that width holding `burstMinDistinctLinks` distinct
+ * links it is `click-burst`. Each window is tried from one of the message's clicks (the
+ * earliest click of any qualifying window starts one), and its count stops at the minimum.
+ */
+export function clickBurstUpdate(hits: readonly HitRow[]): SQL | null {
+  const clicks = hits.filter((h) => h.kind === 'click');
+  if (clicks.length === 0) return null;
+  const messageIds = [...new Set(clicks.map((h) => h.messageId))];
+  // Only clicks near this batch's can join a burst with them.
+  const from = Math.min(...clicks.map((h) => h.at)) - BURST_WINDOW_MS;
+  const to = Math.max(...clicks.map((h) => h.at)) + BURST_WINDOW_MS;
+  const near = (alias: string, at: SQL, start: number, end: number) =>
+    sql`${sql.raw(alias)}.message_id = e.message_id and ${sql.raw(alias)}.type = 'click' and ${sql.raw(alias)}.occurred_at between ${at} - ${start} and ${at} + ${end}`;
+  const honeypot = sql`exists (select 1 from ${events} as hp where ${near('hp', sql`e.occurred_at`, BURST_WINDOW_MS, BURST_WINDOW_MS)} and substr(hp.url, 1, ${HONEYPOT_URL.length}) = ${HONEYPOT_URL})`;
+  const burst = sql`exists (
+    select 1 from ${events} as s where ${near('s', sql`e.occurred_at`, BURST_WINDOW_MS, 0)}
+      and (select count(*) from (select distinct b.url from ${events} as b where ${near('b', sql`s.occurred_at`, 0, BURST_WINDOW_MS)}
+           and b.message_id = s.message_id limit ${burstMinDistinctLinks})) >= ${burstMinDistinctLinks})`;
+  return sql`
+    update ${events} as e
+    set machine = 1, machine_reason = case when ${honeypot} then 'honeypot-burst' else 'click-burst' end
+    where e.message_id in (select value from json_each(${JSON.stringify(messageIds)}))
+      and e.type = 'click' and e.machine = 0 and e.occurred_at between ${from} and ${to}
+      and (${honeypot} or ${burst})`;
+}
+
+/** Writes a batch of hits with one INSERT (and the burst rule's UPDATE, in the same round trip); returns the rows inserted (repeats and unknown messages excluded). */
+export async function recordHits(db: Database, hits: readonly HitRow[]): Promise<number> {
+  if (hits.length === 0) return 0;
+  const burst = clickBurstUpdate(hits);
+  if (!burst) return (await db.run(hitsInsert(hits))).rowsAffected;
+  const [inserted] = await db.batch([db.run(hitsInsert(hits)), db.run(burst)]);
+  return inserted.rowsAffected;
+}
