@@ -1,11 +1,10 @@
 // `npm run cli -- api-key create --name NAME | list | revoke --id N`. A new key is printed
 // once, alone on stdout (`npm run -s cli -- ...` captures it); only its hash is stored.
 import { parseArgs } from 'node:util';
-import { openDatabase } from '../node/open-database';
 import type { Database } from '../shared/db/database';
 import { createApiKey, listApiKeys, revokeApiKey } from '../shared/queries/api-keys';
-import { commandConfig, UsageError, type Command, type CommandIo } from './command';
-import { databaseConfigSchema } from './database-config';
+import { UsageError, type Command, type CommandIo } from './command';
+import { withDatabase } from './database-config';
 
 const MAX_NAME = 100;
 
@@ -46,19 +45,7 @@ export const apiKeyCommand: Command = {
     // Check the arguments before touching the database.
     if (action === 'create') parseName(rest);
     if (action === 'revoke') parseId(rest);
-    const config = commandConfig(databaseConfigSchema, io);
-    const { client, db } = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-    try {
-      return await run(db, rest, io);
-    } catch (err) {
-      if (/no such table/i.test(String((err as Error).cause ?? err))) {
-        io.err('The database has no tables yet: run `npm run cli -- migrate` first.');
-        return 1;
-      }
-      throw err;
-    } finally {
-      client.close();
-    }
+    return withDatabase(io, (db) => run(db, rest, io));
   },
 };
 

@@ -4,14 +4,13 @@
 // once, alone on stdout; they sign in with it and choose their own.
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { openDatabase } from '../node/open-database';
 import { encodeBase64Url } from '../shared/base64url';
 import type { Database } from '../shared/db/database';
 import { userRoles, type UserRole } from '../shared/db/schema';
 import { hashPassword } from '../shared/passwords';
 import { createUser, listUsers, type User } from '../shared/queries/users';
-import { commandConfig, UsageError, type Command, type CommandIo } from './command';
-import { databaseConfigSchema } from './database-config';
+import { UsageError, type Command, type CommandIo } from './command';
+import { withDatabase } from './database-config';
 
 const USAGE = `user create --email EMAIL --role ${userRoles.join('|')} [--name NAME] | list`;
 
@@ -56,19 +55,7 @@ export const userCommand: Command = {
     if (!run) throw new UsageError(action ? `unknown user action "${action}"` : 'say what to do: create or list');
     // Check the arguments before touching the database.
     if (action === 'create') parseCreate(rest);
-    const config = commandConfig(databaseConfigSchema, io);
-    const { client, db } = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-    try {
-      return await run(db, rest, io);
-    } catch (err) {
-      if (/no such table/i.test(String((err as Error).cause ?? err))) {
-        io.err('The database has no tables yet: run `npm run cli -- migrate` first.');
-        return 1;
-      }
-      throw err;
-    } finally {
-      client.close();
-    }
+    return withDatabase(io, (db) => run(db, rest, io));
   },
 };
 

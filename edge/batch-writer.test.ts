@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BatchLostError, createBatchWriter, describeFailure, type BatchWriterOptions } from './batch-writer';
+import { scriptedWrite } from '../test/helpers/scripted-write';
 
-/** A write that keeps every batch it is given and can be told to fail or to hang until released. */
-function writer() {
-  const batches: number[][] = [];
-  let failures = 0;
-  let gate: Promise<void> | null = null;
-  return {
-    batches,
-    failNext(n: number) {
-      failures = n;
-    },
-    hold() {
-      let open!: () => void;
-      gate = new Promise((resolve) => (open = resolve));
-      return () => {
-        gate = null;
-        open();
-      };
-    },
-    write: async (items: number[]) => {
-      batches.push(items);
-      if (gate) await gate;
-      if (failures > 0) {
-        failures--;
-        throw new Error('write failed', { cause: new Error('SQLITE_BUSY: database is locked\nINSERT INTO events ... ann@example.com') });
-      }
-    },
-  };
-}
+const writer = () => scriptedWrite<number>();
 
 const fast: BatchWriterOptions = { maxDelayMs: 10, backoffMs: 1 };
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);

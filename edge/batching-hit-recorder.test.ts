@@ -2,37 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { HitRow } from '../shared/queries/hits';
 import { createBatchingHitRecorder, type BatchingHitRecorderOptions } from './batching-hit-recorder';
 import type { Hit } from './hit-recorder';
+import { scriptedWrite } from '../test/helpers/scripted-write';
 
 const hit = (messageId: number): Hit => ({ kind: 'click', messageId, url: `https://shop.example/${messageId}`, at: 1, method: 'GET' });
 
-/** A write that keeps every batch it is given and can be told to fail or hang. */
-function writer() {
-  const batches: HitRow[][] = [];
-  let failures = 0;
-  let gate: Promise<void> | null = null;
-  return {
-    batches,
-    failNext(n: number) {
-      failures = n;
-    },
-    hold() {
-      let open!: () => void;
-      gate = new Promise((resolve) => (open = resolve));
-      return () => {
-        gate = null;
-        open();
-      };
-    },
-    async write(rows: HitRow[]) {
-      batches.push(rows);
-      if (gate) await gate;
-      if (failures > 0) {
-        failures--;
-        throw new Error('SQLITE_BUSY: database is locked', { cause: new Error('SQLITE_BUSY: database is locked') });
-      }
-    },
-  };
-}
+const writer = () => scriptedWrite<HitRow>();
 
 const fast: BatchingHitRecorderOptions = { maxDelayMs: 10, backoffMs: 1 };
 
