@@ -58,7 +58,7 @@ async function apiKeyCaller(c: Context, deps: Pick<AppDeps, 'db'>): Promise<Call
 }
 
 async function sessionCaller(c: Context, deps: Pick<AppDeps, 'db' | 'publicUrl'>, writes: boolean): Promise<Caller> {
-  const token = readSessionToken(c);
+  const token = readSessionToken(c, deps.publicUrl);
   if (!token) {
     throw new ApiError(401, 'UNAUTHORIZED', 'Sign in first (POST /api/session), or send an API key as "Authorization: Bearer <key>" (create one with: npm run cli -- api-key create --name NAME).');
   }

@@ -1,6 +1,8 @@
 // The dashboard's session cookie and the checks that keep another site from riding it.
-// The cookie is HttpOnly and SameSite=Lax; over https it is also Secure and named with the
-// `__Host-` prefix, so no sibling subdomain or plain-http page can plant one.
+// The cookie is HttpOnly and SameSite=Lax; when the edge is reached over https (the request
+// says so, or PUBLIC_URL does: behind a TLS-terminating proxy the Node host sees plain http)
+// it is also Secure and named with the `__Host-` prefix, so no sibling subdomain or
+// plain-http page can plant one.
 // The CSRF token is an HMAC keyed with the session token itself: unguessable without the
 // cookie, never stored, and no server key is needed to check it.
 import type { Context } from 'hono';
@@ -11,27 +13,27 @@ import { decodeBase64Url, encodeBase64Url } from '../shared/base64url';
 const COOKIE_NAME = 'edgepost_session';
 const CSRF_LABEL = new TextEncoder().encode('edgepost:csrf');
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:';
+const isHttps = (c: Context, publicUrl: string) => new URL(c.req.url).protocol === 'https:' || publicUrl.startsWith('https:');
 
 // Hono adds the `__Host-` prefix to the name (and checks Secure, Path=/ and no Domain).
-function cookieOptions(c: Context): CookieOptions {
+function cookieOptions(c: Context, publicUrl: string): CookieOptions {
   const base = { httpOnly: true, sameSite: 'Lax', path: '/' } as const;
-  return isHttps(c) ? { ...base, secure: true, prefix: 'host' } : base;
+  return isHttps(c, publicUrl) ? { ...base, secure: true, prefix: 'host' } : base;
 }
 
 /** The session token the request carries, or null (a cookie that cannot be one of ours counts as none). */
-export function readSessionToken(c: Context): string | null {
-  const value = isHttps(c) ? getCookie(c, COOKIE_NAME, 'host') : getCookie(c, COOKIE_NAME);
+export function readSessionToken(c: Context, publicUrl: string): string | null {
+  const value = isHttps(c, publicUrl) ? getCookie(c, COOKIE_NAME, 'host') : getCookie(c, COOKIE_NAME);
   return value && decodeBase64Url(value)?.length === 32 ? value : null;
 }
 
 /** Sets the session cookie; the browser keeps it until the session's absolute end. */
-export function setSessionCookie(c: Context, token: string, expiresAt: number): void {
-  setCookie(c, COOKIE_NAME, token, { ...cookieOptions(c), expires: new Date(expiresAt) });
+export function setSessionCookie(c: Context, publicUrl: string, token: string, expiresAt: number): void {
+  setCookie(c, COOKIE_NAME, token, { ...cookieOptions(c, publicUrl), expires: new Date(expiresAt) });
 }
 
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, COOKIE_NAME, cookieOptions(c));
+export function clearSessionCookie(c: Context, publicUrl: string): void {
+  deleteCookie(c, COOKIE_NAME, cookieOptions(c, publicUrl));
 }
 
 async function csrfKey(sessionToken: string): Promise<CryptoKey> {
@@ -51,14 +53,23 @@ export async function csrfTokenMatches(sessionToken: string, given: string | und
 }
 
 /**
- * True when the browser says the request comes from this site: its Origin is the request's
- * own origin or PUBLIC_URL's (behind a TLS-terminating proxy the two differ), or, with no
- * Origin, `Sec-Fetch-Site: same-origin`.
+ * True when the browser says the request comes from this site: its Origin is PUBLIC_URL's,
+ * or the request's own origin when that names this host by a loopback name or an IP address
+ * (a local install browsed at 127.0.0.1 while PUBLIC_URL says localhost). Any other host
+ * name in the request's own origin comes from its Host header, which a DNS-rebinding page
+ * controls, so it does not count. With no Origin, `Sec-Fetch-Site: same-origin` decides.
  */
 export function isSameOrigin(c: Context, publicUrl: string): boolean {
   const origin = c.req.header('origin');
-  if (origin) return origin === new URL(c.req.url).origin || origin === new URL(publicUrl).origin;
-  return c.req.header('sec-fetch-site') === 'same-origin';
+  if (!origin) return c.req.header('sec-fetch-site') === 'same-origin';
+  if (origin === new URL(publicUrl).origin) return true;
+  const own = new URL(c.req.url);
+  return origin === own.origin && isAddressOrLoopback(own.hostname);
+}
+
+/** `localhost`, an IPv4 address or a bracketed IPv6 address: names no DNS answer can point elsewhere. */
+function isAddressOrLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || /^\d{1,3}(\.\d{1,3}){3}$/.test(hostname) || hostname.startsWith('[');
 }
 
 /**

@@ -38,9 +38,9 @@ export function lockedOut(c: Context, until: number, what: string, otherwise?: s
 }
 
 /** Starts a session for a user who just proved who they are: sets the cookie, returns the session body. */
-export async function startSession(c: Context, db: Database, user: { id: number; email: string; name: string; role: Caller['role'] }) {
+export async function startSession(c: Context, db: Database, publicUrl: string, user: { id: number; email: string; name: string; role: Caller['role'] }) {
   const session = await createSession(db, user.id, c.req.header('user-agent'));
-  setSessionCookie(c, session.token, session.expiresAt);
+  setSessionCookie(c, publicUrl, session.token, session.expiresAt);
   c.executionCtx.waitUntil(deleteDeadSessions(db));
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
@@ -83,7 +83,7 @@ export function sessionRoutes(deps: AppDeps) {
       }
       if (user.disabledAt !== null) throw forbidden('This account is disabled: ask an admin or owner to enable it.');
       await Promise.all([clearFailures(db, keys.address), recordSignIn(db, user.id, check.rehash ? await hashPassword(password) : undefined)]);
-      return c.json(await startSession(c, db, user), 200);
+      return c.json(await startSession(c, db, deps.publicUrl, user), 200);
     },
   );
 
@@ -118,7 +118,7 @@ export function sessionRoutes(deps: AppDeps) {
     }),
     async function signOutHandler(c) {
       await deleteSession(db, sessionOf(c).sessionId);
-      clearSessionCookie(c);
+      clearSessionCookie(c, deps.publicUrl);
       return c.body(null, 204);
     },
   );

@@ -67,6 +67,25 @@ describe('first-run setup API', () => {
     expect(await (await t.request('/api/setup')).json()).toEqual({ needed: true });
   });
 
+  it('refuses a DNS-rebinding page: an origin that is only the request\'s own Host name', async () => {
+    // rebind.attacker.example resolves to this machine: Origin and Host agree, but neither is ours.
+    const rebound = await post(owner, { origin: 'http://rebind.attacker.example:8787' }, 'http://rebind.attacker.example:8787/api/setup');
+    expect(rebound.status).toBe(403);
+    // The same install browsed by address is fine.
+    expect((await post(owner, { origin: 'http://127.0.0.1:8787' }, 'http://127.0.0.1:8787/api/setup')).status).toBe(201);
+  });
+
+  it('sets a Secure __Host- cookie when PUBLIC_URL is https, even when a TLS proxy hands the Node host plain http', async () => {
+    const https = await createTestApp({ publicUrl: 'https://edge.example.com' });
+    try {
+      const res = await https.request('/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
+      expect(res.status).toBe(201);
+      expect(res.headers.get('set-cookie')).toMatch(/^__Host-edgepost_session=.*Secure/);
+    } finally {
+      https.close();
+    }
+  });
+
   it('refuses a setup posted from another site', async () => {
     const res = await post(owner, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);

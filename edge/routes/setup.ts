@@ -57,7 +57,7 @@ export function setupRoutes(deps: AppDeps) {
       if (!(await noUsersYet(db))) throw alreadySetUp();
       const owner = await createFirstOwner(db, { email: input.email, name: input.name, passwordHash: await hashPassword(input.password) });
       if (!owner) throw alreadySetUp();
-      return c.json(await startSession(c, db, owner), 201);
+      return c.json(await startSession(c, db, deps.publicUrl, owner), 201);
     },
   );
 

@@ -7,6 +7,7 @@ import type { DeliveryEvent } from '../feedback/delivery-event';
 import { recordDeliveryEvents } from './delivery-events';
 import { updateSettings } from './settings';
 import { deleteSuppression } from './suppressions';
+import { TEST_MESSAGE_ID } from './test-sends';
 
 const DAY = 86_400_000;
 
@@ -51,10 +52,31 @@ describe('recordDeliveryEvents', () => {
     expect(await suppressionOf('reader1@example.com')).toMatchObject({ reason: 'hard_bounce', detail: 'smtp; 550 5.1.1 user unknown', eventKey: 'ses:x' });
   });
 
-  it('suppresses the address we sent to, not the alias a DSN names', async () => {
-    await recordDeliveryEvents(t.db, [event({ key: 'b:1', type: 'bounce', bounceClass: 'hard', messageId: seed.messageIds[1], recipient: 'alias@forward.example' })]);
+  it('suppresses the address we sent to, not the alias a DSN names, and nobody for a message that is gone', async () => {
+    const dsn = (key: string, messageId: number) => event({ key, source: 'bounce-inbox', type: 'bounce', bounceClass: 'hard', messageId, recipient: 'alias@forward.example' });
+    await recordDeliveryEvents(t.db, [dsn('b:1', seed.messageIds[1]!), dsn('b:2', 987_654)]);
     expect(await suppressionOf('reader2@example.com')).toMatchObject({ reason: 'hard_bounce' });
     expect(await suppressionOf('alias@forward.example')).toBeUndefined();
+  });
+
+  it('suppresses the address a relay reports, which is where it delivered', async () => {
+    await recordDeliveryEvents(t.db, [event({ key: 'r:1', type: 'bounce', bounceClass: 'hard', messageId: seed.messageIds[1], recipient: 'Old-Address@Example.com' })]);
+    expect(await suppressionOf('old-address@example.com')).toMatchObject({ reason: 'hard_bounce' });
+  });
+
+  it('leaves no trace of a test send', async () => {
+    const test = event({ key: 't:1', type: 'complaint', messageId: TEST_MESSAGE_ID, recipient: 'reader1@example.com' });
+    expect(await recordDeliveryEvents(t.db, [test])).toEqual({ recorded: 0, suppressed: 0 });
+    expect(await t.db.$count(events)).toBe(0);
+  });
+
+  it('does not undo a re-subscription with a redelivered or late unsubscribe', async () => {
+    const unsubscribe = event({ key: 'u:late', type: 'unsubscribe', messageId: seed.messageIds[0], occurredAt: Date.now() - 60_000 });
+    await recordDeliveryEvents(t.db, [unsubscribe]);
+    await t.db.update(listMembers).set({ status: 'subscribed', updatedAt: Date.now() }).where(eq(listMembers.subscriberId, seed.subscriberIds[0]!));
+    await recordDeliveryEvents(t.db, [unsubscribe]);
+    const statuses = (await t.db.select().from(listMembers).where(eq(listMembers.subscriberId, seed.subscriberIds[0]!))).map((m) => m.status);
+    expect(statuses).toEqual(['subscribed', 'subscribed', 'subscribed']);
   });
 
   it('suppresses on a complaint, never on a soft bounce, a deferral or a delivery', async () => {

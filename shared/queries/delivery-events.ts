@@ -9,6 +9,7 @@ import { sqlJson } from '../db/sql-json';
 import { campaignLists, events, listMembers, messages, subscribers, suppressionLifts, suppressions } from '../db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../feedback/delivery-event';
 import { settingValue } from './settings';
+import { TEST_MESSAGE_ID } from './test-sends';
 
 export interface RecordResult {
   /** Events written now; repeats of events already recorded are not counted. */
@@ -45,15 +46,26 @@ function eventRow(e: DeliveryEvent) {
  * - an unsubscribe unsubscribes the recipient from the campaign's lists (as our own
  *   unsubscribe page does), or suppresses the address when it matches no message of ours;
  * - soft bounces from `softBounceLimit` distinct messages within `softBounceDays` retire it.
- * The address is the one we sent to when the event names our message, else the recipient
- * the source gave (a forwarding alias in a DSN must not suppress someone else). Feedback
+ * The address is the one the relay reports delivering to; for a DSN in the bounce inbox, the
+ * subscriber of the message its VERP address names (a forwarding alias in a DSN must not
+ * suppress someone else). Feedback
  * that happened before the marketer last lifted the address's suppression is recorded but
  * does not suppress it again.
  */
 export async function recordDeliveryEvents(db: Database, batch: readonly DeliveryEvent[]): Promise<RecordResult> {
   if (batch.length === 0) return { recorded: 0, suppressed: 0 };
-  const rows = sqlJson(batch.map(eventRow));
-  const keys = sqlJson(batch.map((e) => e.key));
+  // Test sends (shared/queries/test-sends.ts) leave no trace: their feedback is not ours to act on.
+  const ours = batch.filter((e) => e.messageId !== TEST_MESSAGE_ID);
+  if (ours.length === 0) return { recorded: 0, suppressed: 0 };
+  const rows = sqlJson(ours.map(eventRow));
+  const keys = sqlJson(ours.map((e) => e.key));
+  // The address the feedback is about. A relay (authenticated) reports the exact address it
+  // delivered to. Mail to the bounce inbox is not authenticated beyond the message it names,
+  // and a DSN may name a forwarding alias: there only the subscriber of that message counts,
+  // and nobody when the message is gone (a deleted subscriber's old return path must not
+  // suppress whatever address a forged DSN names).
+  const sentTo = sql`case when e.value ->> 'source' = 'bounce-inbox' then ms.email
+    else coalesce(nullif(e.value ->> 'recipient', ''), ms.email) end`;
   const now = Date.now();
   // Events of this call, as recorded (the first recording wins for repeats).
   const thisBatch = sql`(select ev.* from json_each(${keys}) as k join ${events} as ev on ev.key = k.value)`;
@@ -67,7 +79,7 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
     db.run(sql`
       insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, source, bounce_class, recipient, url, data)
       select e.value ->> 'key', e.value ->> 'type', m.id, m.campaign_id, coalesce(m.subscriber_id, s.id), e.value ->> 'at',
-             e.value ->> 'source', e.value ->> 'bounceClass', coalesce(ms.email, e.value ->> 'recipient'), e.value ->> 'url', e.value ->> 'data'
+             e.value ->> 'source', e.value ->> 'bounceClass', ${sentTo}, e.value ->> 'url', e.value ->> 'data'
       from json_each(${rows}) as e
       left join ${messages} as m on m.id = coalesce(
         (select id from ${messages} where id = e.value ->> 'messageId'),
@@ -82,28 +94,31 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
              case when ev.type = 'complaint' then 'complaint' when ev.type = 'unsubscribe' then 'unsubscribe' else 'hard_bounce' end,
              coalesce(ev.data ->> 'diagnostic', ev.data ->> 'status', ev.source), ev.key, ${now}
       from ${thisBatch} as ev
-      where ev.recipient <> '' and not ${beforeLift('ev')}
+      where coalesce(ev.recipient, '') <> '' and not ${beforeLift('ev')}
         and ((ev.type = 'bounce' and ev.bounce_class = 'hard') or ev.type = 'complaint' or (ev.type = 'unsubscribe' and ev.message_id is null))
       order by ev.occurred_at
       on conflict (email) do nothing`),
+    // Only memberships unchanged since the unsubscribe happened: a redelivered or late
+    // unsubscribe must not undo a re-subscription made after it.
     db.run(sql`
       update ${listMembers} set status = 'unsubscribed', updated_at = ${now}
       where status <> 'unsubscribed'
-        and (list_id, subscriber_id) in (
-          select cl.list_id, ev.subscriber_id
+        and exists (
+          select 1
           from ${thisBatch} as ev
           join ${campaignLists} as cl on cl.campaign_id = ev.campaign_id
-          where ev.type = 'unsubscribe')`),
-    // Distinct messages, so a relay reporting one deferral several times counts once.
+          where ev.type = 'unsubscribe' and cl.list_id = ${listMembers}.list_id
+            and ev.subscriber_id = ${listMembers}.subscriber_id and ${listMembers}.updated_at <= ev.occurred_at)`),
+    // Distinct messages (ours, else the relay's id), so a relay reporting one bounce several times counts once.
     db.run(sql`
       insert into ${suppressions} (email, reason, detail, event_key, created_at)
-      select b.recipient, 'soft_bounce', count(distinct coalesce(b.message_id, b.key)) || ' soft bounces in ' || ${settingValue('softBounceDays')} || ' days', max(b.key), ${now}
+      select b.recipient, 'soft_bounce', count(distinct coalesce(b.message_id, b.data ->> 'providerMessageId', b.key)) || ' soft bounces in ' || ${settingValue('softBounceDays')} || ' days', max(b.key), ${now}
       from ${events} as b
       where b.type = 'bounce' and b.bounce_class = 'soft'
         and b.recipient in (select ev.recipient from ${thisBatch} as ev where ev.type = 'bounce' and ev.bounce_class = 'soft')
         and b.occurred_at >= ${now} - ${settingValue('softBounceDays')} * 86400000 and not ${beforeLift('b')}
       group by b.recipient
-      having count(distinct coalesce(b.message_id, b.key)) >= ${settingValue('softBounceLimit')}
+      having count(distinct coalesce(b.message_id, b.data ->> 'providerMessageId', b.key)) >= ${settingValue('softBounceLimit')}
       on conflict (email) do nothing`),
   ]);
   const suppressed = effects[0].rowsAffected + effects[2].rowsAffected;

@@ -97,7 +97,7 @@ export function feedbackDeps(db: Database): Pick<AppDeps, 'feedback' | 'webhooks
   };
 }
 
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: { publicUrl?: string } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const keys = await deriveKeys('test-secret-0123456789-0123456789-abcdef');
   const hits: Hit[] = [];
@@ -109,7 +109,7 @@ export async function createTestApp(): Promise<TestApp> {
   };
   const deps: AppDeps = {
     db: database.db,
-    publicUrl: 'http://edge.test',
+    publicUrl: options.publicUrl ?? 'http://edge.test',
     keys,
     keyring: [keys],
     mjml2html,
