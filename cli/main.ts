@@ -5,6 +5,7 @@ import { bounceCommand } from './bounce';
 import type { Command } from './command';
 import { migrateCommand } from './migrate';
 import { runCli } from './run-cli';
+import { secretsCommand } from './secrets';
 import { startCommand } from './start';
 import { userCommand } from './user';
 
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   'api-key': apiKeyCommand,
   user: userCommand,
   bounce: bounceCommand,
+  secrets: secretsCommand,
 };
 
 process.exitCode = await runCli(commands, process.argv.slice(2), {

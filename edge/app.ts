@@ -27,6 +27,7 @@ import { trackingRoutes } from './routes/tracking';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { usersRoutes } from './routes/users';
 import { webhookEndpointsRoutes } from './routes/webhook-endpoints';
+import { secretKeysOf } from '../shared/keyring';
 
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -36,7 +37,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', trackingRoutes(deps));
   app.route('/', unsubscribeRoutes(deps));
   // Relay webhooks are public (signed by the relay); the API empties the same source cache when it changes a source.
-  const webhookSources = createWebhookSourceCache(deps.db, deps.keys.secrets);
+  const webhookSources = createWebhookSourceCache(deps.db, secretKeysOf(deps.keyring));
   app.route('/', relayHooksRoutes(deps, webhookSources));
 
   const api = new OpenAPIHono({ defaultHook: validationHook });

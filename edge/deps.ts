@@ -2,7 +2,6 @@
 // and passes them to createApp; no module-level singletons.
 import type { Database } from '../shared/db/database';
 import type { Keys } from '../shared/keys';
-import type { TrackingKeys } from '../shared/tokens';
 import type { Mjml2Html } from '../shared/render/mjml';
 import type { ReplayGuard, WebhookContext } from '../shared/webhooks/relay-webhook';
 import type { FeedbackRecorder } from './feedback-recorder';
@@ -14,7 +13,7 @@ export interface AppDeps {
   publicUrl: string;
   keys: Keys;
   /** Keys that still verify tokens: the current one first, then retired ones. */
-  keyring: TrackingKeys[];
+  keyring: Keys[];
   /** MJML compiler: `mjml` on Node, `mjml-browser` in the Worker. */
   mjml2html: Mjml2Html;
   /** Writes tracking hits after the response has gone (batched on Node). */

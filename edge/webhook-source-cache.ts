@@ -3,6 +3,7 @@
 // decryption per source. The API clears it when it changes a source.
 import type { Database } from '../shared/db/database';
 import type { WebhookProvider } from '../shared/feedback/delivery-event';
+import type { SecretKeys } from '../shared/keyring';
 import { relayWebhooksOf, type RelayWebhookRow } from '../shared/queries/relay-webhooks';
 import { relayWebhookModules } from '../shared/webhooks/relay-webhook-modules';
 import type { RelayWebhook, WebhookSource } from '../shared/webhooks/relay-webhook';
@@ -19,14 +20,14 @@ export interface WebhookSourceCache {
 }
 
 /** Per-isolate cache of opened sources, so a burst of webhooks costs one read and one decryption per source. */
-export function createWebhookSourceCache(db: Database, secretsKey: CryptoKey, now: () => number = Date.now): WebhookSourceCache {
+export function createWebhookSourceCache(db: Database, secretsKeys: SecretKeys, now: () => number = Date.now): WebhookSourceCache {
   const entries = new Map<WebhookProvider, { loadedAt: number; sources: Promise<WebhookSource[]> }>();
   return {
     sources(provider) {
       const at = now();
       const cached = entries.get(provider);
       if (cached && at - cached.loadedAt < SOURCE_CACHE_MS) return cached.sources;
-      const sources = loadSources(db, secretsKey, provider);
+      const sources = loadSources(db, secretsKeys, provider);
       entries.set(provider, { loadedAt: at, sources });
       // A failed read is not kept: the relay's retry reads again.
       sources.catch(() => {
@@ -40,15 +41,15 @@ export function createWebhookSourceCache(db: Database, secretsKey: CryptoKey, no
   };
 }
 
-async function loadSources(db: Database, secretsKey: CryptoKey, provider: WebhookProvider): Promise<WebhookSource[]> {
+async function loadSources(db: Database, secretsKeys: SecretKeys, provider: WebhookProvider): Promise<WebhookSource[]> {
   const rows = await relayWebhooksOf(db, provider);
-  const opened = await Promise.all(rows.map((row) => openSource(relayWebhookModules[provider], secretsKey, row)));
+  const opened = await Promise.all(rows.map((row) => openSource(relayWebhookModules[provider], secretsKeys, row)));
   return opened.filter((source): source is WebhookSource => source !== null);
 }
 
 /** A row as its module expects it, or null (logged: field names only, never values) when it cannot be used. */
-async function openSource(module: RelayWebhook, secretsKey: CryptoKey, row: RelayWebhookRow): Promise<WebhookSource | null> {
-  const { values, problem } = await openSecrets(secretsKey, row.secrets);
+async function openSource(module: RelayWebhook, secretsKeys: SecretKeys, row: RelayWebhookRow): Promise<WebhookSource | null> {
+  const { values, problem } = await openSecrets(secretsKeys, row.secrets);
   const config = module.settings.config.safeParse(row.config);
   const secrets = module.settings.secrets.safeParse(values);
   if (!problem && config.success && secrets.success) return { id: row.id, config: config.data, secrets: secrets.data };

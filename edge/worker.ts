@@ -7,7 +7,7 @@ import { createClient } from '@libsql/client/web';
 import mjml2html from 'mjml-browser';
 import { edgeConfigSchema, parseConfig } from '../shared/config';
 import { createDatabase, type Database } from '../shared/db/database';
-import { deriveKeys } from '../shared/keys';
+import { deriveKeyring } from '../shared/keyring';
 import { createApp, type App } from './app';
 import { createDatabaseReplayGuard } from './database-replay-guard';
 import type { EventMessage } from './event-message';
@@ -33,13 +33,14 @@ async function buildIsolate(env: WorkerEnv): Promise<Isolate> {
   }
   const client = createClient({ url: config.DATABASE_URL, ...(config.DATABASE_AUTH_TOKEN ? { authToken: config.DATABASE_AUTH_TOKEN } : {}) });
   const db = createDatabase(client);
-  const keys = await deriveKeys(config.SECRET_KEY);
+  const keyring = await deriveKeyring(config);
+  const keys = keyring[0];
   const events = env.EVENTS as Queue<EventMessage>;
   const app = createApp({
     db,
     publicUrl: config.PUBLIC_URL,
     keys,
-    keyring: [keys],
+    keyring,
     mjml2html,
     recorder: createQueueHitRecorder(events),
     feedback: createQueueFeedbackRecorder(events),

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import mjml2html from 'mjml';
 import type { SenderConfig } from '../shared/config';
 import type { Database } from '../shared/db/database';
-import { deriveKeys } from '../shared/keys';
+import { deriveKeyring, secretKeysOf } from '../shared/keyring';
 import { startBounceInbox } from './bounces/bounce-inbox';
 import { createCampaignCache } from './campaign-cache';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
@@ -39,12 +39,14 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   // Unique per boot, even when replicas share SENDER_ID: two live senders never hold one
   // lease. A sender that crashed gets its campaigns back after their lease lapses.
   const senderId = `${config.SENDER_ID ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const keys = await deriveKeys(config.SECRET_KEY, (key, data) => createHmac('sha256', key).update(data).digest());
+  const keyring = await deriveKeyring(config, (key, data) => createHmac('sha256', key).update(data).digest());
+  const keys = keyring[0];
   // First, so a port already taken stops the start before anything else runs.
   const bounceInbox = config.BOUNCE_ADDRESS
     ? await startBounceInbox({
         db,
         keys,
+        keyring,
         bounceAddress: config.BOUNCE_ADDRESS,
         host: config.BOUNCE_INBOX_HOST,
         port: config.BOUNCE_INBOX_PORT,
@@ -62,7 +64,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     maxAttempts: config.SENDER_MAX_ATTEMPTS,
     retryBaseMs: config.SENDER_RETRY_BASE_SECONDS * 1000,
   });
-  const drivers = createServerDrivers(db, keys.secrets);
+  const drivers = createServerDrivers(db, secretKeysOf(keyring));
   const render = { publicUrl: config.PUBLIC_URL, keys, ...(config.BOUNCE_ADDRESS ? { bounceAddress: config.BOUNCE_ADDRESS } : {}) };
   const worker = createSendWorker({
     db,
@@ -90,7 +92,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   testSender.start();
   const webhooks = createWebhookDeliverer({
     db,
-    secretsKey: keys.secrets,
+    secretsKeys: secretKeysOf(keyring),
     senderId,
     timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,

@@ -34,7 +34,7 @@ describe('test sends through the sender loop', () => {
     sink = await startSmtpSink();
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 3 });
     seeded = await seedCampaign(t.deps.db, { subscribers: 2, smtpPort: sink.port, status: 'draft' });
-    drivers = createServerDrivers(t.deps.db, t.deps.keys.secrets);
+    drivers = createServerDrivers(t.deps.db, [t.deps.keys.secrets]);
     loop = createTestSender({
       db: t.deps.db,
       drivers,

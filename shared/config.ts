@@ -20,6 +20,12 @@ const edgeShape = {
     .default('http://localhost:8787'),
   /** Root secret every signing and encryption key is derived from. */
   SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (try: openssl rand -base64 32)'),
+  /** Retired root secrets, comma-separated: links and secrets made under them still open (see "Rotating SECRET_KEY"). */
+  SECRET_KEY_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0))
+    .pipe(z.array(z.string().min(32, 'each key in SECRET_KEY_PREVIOUS must be at least 32 characters (separate several with commas)'))),
 };
 
 export const edgeConfigSchema = z.object({

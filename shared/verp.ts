@@ -22,11 +22,14 @@ export async function verpAddress(keys: VerpKeys, bounceAddress: string, message
   return `${bounceAddress.slice(0, at)}+${messageId}-${await verpMac(keys, messageId)}${bounceAddress.slice(at)}`;
 }
 
-/** The message id a genuine VERP address names, or null for anything else. */
-export async function parseVerpAddress(keys: VerpKeys, address: string): Promise<number | null> {
+/** The message id a genuine VERP address names, or null for anything else; a keyring accepts addresses made under any of its keys. */
+export async function parseVerpAddress(keys: VerpKeys | readonly VerpKeys[], address: string): Promise<number | null> {
   const match = /\+([1-9][0-9]{0,15})-([0-9a-f]{12})@/i.exec(address);
   if (!match) return null;
   const messageId = Number(match[1]);
-  const expected = encoder.encode(await verpMac(keys, messageId));
-  return constantTimeEqual(expected, encoder.encode(match[2]!.toLowerCase())) ? messageId : null;
+  const given = encoder.encode(match[2]!.toLowerCase());
+  for (const each of Array.isArray(keys) ? (keys as readonly VerpKeys[]) : [keys as VerpKeys]) {
+    if (constantTimeEqual(encoder.encode(await verpMac(each, messageId)), given)) return messageId;
+  }
+  return null;
 }

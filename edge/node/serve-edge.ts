@@ -13,7 +13,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
 import mjml2html from 'mjml';
 import type { EdgeConfig } from '../../shared/config';
-import { deriveKeys } from '../../shared/keys';
+import { deriveKeyring } from '../../shared/keyring';
 import { recordDeliveryEvents } from '../../shared/queries/delivery-events';
 import { recordHits } from '../../shared/queries/hits';
 import { openDatabase } from '../../node/open-database';
@@ -57,7 +57,8 @@ export async function serveEdge(options: ServeEdgeOptions): Promise<EdgeServer> 
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) throw new RangeError(`ServeEdgeOptions.shutdownTimeoutMs must be a non-negative integer, got ${shutdownTimeoutMs}`);
 
   const { client, db } = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-  const keys = await deriveKeys(config.SECRET_KEY);
+  const keyring = await deriveKeyring(config);
+  const keys = keyring[0];
   const recorder = createBatchingHitRecorder((hits) => recordHits(db, hits), options.recorder);
   const feedback = createBatchingFeedbackRecorder((events) => recordDeliveryEvents(db, events), options.feedback);
   const background = new BackgroundTasks();
@@ -65,7 +66,7 @@ export async function serveEdge(options: ServeEdgeOptions): Promise<EdgeServer> 
     db,
     publicUrl: config.PUBLIC_URL,
     keys,
-    keyring: [keys],
+    keyring,
     mjml2html,
     recorder,
     feedback,

@@ -3,10 +3,11 @@ import { checkDriverSettings } from '../../shared/drivers/driver-config';
 import { getDefaultSendingServer, getSendingServer } from '../../shared/queries/sending-servers';
 import { compileCampaign, type CampaignSource } from '../../shared/render/compile-campaign';
 import { TemplateError } from '../../shared/render/template-error';
-import { decryptSecrets, SecretBoxError } from '../../shared/secret-box';
+import { SecretBoxError } from '../../shared/secret-box';
 import { ApiError } from '../api-error';
 import type { AppDeps } from '../deps';
 import { requireListsExist } from './lists';
+import { openSealedSecrets, secretKeysOf } from '../../shared/keyring';
 
 // The API calls the field `from`; the renderer calls it `fromAddress`.
 const API_FIELD: Record<string, string> = { fromAddress: 'from' };
@@ -65,7 +66,7 @@ export function createCampaignChecks(deps: AppDeps) {
     }
     let secrets: Record<string, unknown> = {};
     try {
-      if (server.secrets) secrets = await decryptSecrets(deps.keys.secrets, server.secrets);
+      if (server.secrets) secrets = await openSealedSecrets(secretKeysOf(deps.keyring), server.secrets);
     } catch (err) {
       if (!(err instanceof SecretBoxError)) throw err;
       throw misconfigured(server.id, [{ path: 'secrets', message: err.message }]);

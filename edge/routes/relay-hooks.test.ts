@@ -128,8 +128,10 @@ describe('POST /hooks/:provider', () => {
       }
       expect(await count('events')).toBe(1);
       const suppressed = await t.database.client.execute('select email, reason from suppressions');
-      // The address we sent to, found through Postmark's MessageID.
-      expect(suppressed.rows.map((r) => ({ ...r }))).toEqual([{ email: 'reader1@example.com', reason: 'hard_bounce' }]);
+      // The address Postmark reports it delivered to (the fixture's), and the event is our message's, found through Postmark's MessageID.
+      expect(suppressed.rows.map((r) => ({ ...r }))).toEqual([{ email: 'john@example.com', reason: 'hard_bounce' }]);
+      const [event] = (await t.database.client.execute('select message_id from events')).rows;
+      expect(event!.message_id).toBe(seed.messageIds[0]);
 
       const stats = await t.api('GET', `/api/campaigns/${seed.campaignId}/stats`);
       expect(stats.body.bounced).toEqual({ hard: 1, soft: 0 });
@@ -286,7 +288,7 @@ describe('webhook source cache', () => {
 
   it(`reads a provider's sources again after ${SOURCE_CACHE_MS / 1000} s, or at once when invalidated`, async () => {
     let now = 1_000_000;
-    const cache = createWebhookSourceCache(t.database.db, t.deps.keys.secrets, () => now);
+    const cache = createWebhookSourceCache(t.database.db, [t.deps.keys.secrets], () => now);
     expect(await cache.sources('mailgun')).toEqual([]);
     // Saved through another app (another isolate): this cache sees it only once it expires.
     const res = await t.api('POST', '/api/relay-webhooks', { provider: 'mailgun', name: 'M', secrets: { signingKey: 'key-1' } });
@@ -307,7 +309,7 @@ describe('webhook source cache', () => {
     const good = await t.api('POST', '/api/relay-webhooks', { provider: 'mailgun', name: 'Good', secrets: { signingKey: 'key-good' } });
     const bad = await t.api('POST', '/api/relay-webhooks', { provider: 'mailgun', name: 'Bad', secrets: { signingKey: 'key-bad' } });
     await t.database.client.execute({ sql: "update relay_webhooks set secrets = 'v1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA' where id = ?", args: [bad.body.id] });
-    const cache = createWebhookSourceCache(t.database.db, t.deps.keys.secrets);
+    const cache = createWebhookSourceCache(t.database.db, [t.deps.keys.secrets]);
     expect((await cache.sources('mailgun')).map((s) => s.id)).toEqual([good.body.id]);
     expect(errors.join('\n')).toContain(`relay webhook ${bad.body.id} (mailgun) is skipped`);
     expect(errors.join('\n')).not.toContain('key-');

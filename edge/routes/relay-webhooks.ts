@@ -21,6 +21,7 @@ import type { AppDeps } from '../deps';
 import { openSecrets } from '../open-secrets';
 import { validationHook } from '../validation-hook';
 import type { WebhookSourceCache } from '../webhook-source-cache';
+import { secretKeysOf } from '../../shared/keyring';
 
 const tags = ['Relay webhooks'];
 
@@ -94,7 +95,7 @@ export function relayWebhooksRoutes(deps: AppDeps, cache: WebhookSourceCache) {
   const { db, keys, publicUrl } = deps;
 
   async function toBody(row: RelayWebhookRow) {
-    const { values, problem } = await openSecrets(keys.secrets, row.secrets);
+    const { values, problem } = await openSecrets(secretKeysOf(deps.keyring), row.secrets);
     const { secrets: _sealed, ...rest } = row;
     return {
       ...rest,

@@ -11,6 +11,7 @@ import { errors, IdParams, iso, jsonContent, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
 import { openSecrets } from '../open-secrets';
 import { validationHook } from '../validation-hook';
+import { secretKeysOf } from '../../shared/keyring';
 
 const Problem = z.object({ path: z.string(), message: z.string() });
 
@@ -54,7 +55,7 @@ const POLL_MS = 200;
 
 export function sendingServerChecksRoutes(deps: AppDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  const { db, keys } = deps;
+  const { db } = deps;
 
   async function requireServer(id: number): Promise<SendingServerRow> {
     const row = await getSendingServer(db, id);
@@ -75,7 +76,7 @@ export function sendingServerChecksRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       const { wait } = c.req.valid('query');
       const row = await requireServer(id);
-      const { values, problem } = await openSecrets(keys.secrets, row.secrets);
+      const { values, problem } = await openSecrets(secretKeysOf(deps.keyring), row.secrets);
       const checked = checkDriverSettings(row.driver, row.config, values);
       const problems = [...(problem ? [{ path: 'secrets', message: problem }] : []), ...(checked.ok ? [] : checked.problems)];
       // Settings the schema refuses are not worth a trip to the relay.

@@ -19,6 +19,7 @@ import type { AppDeps } from '../deps';
 import { openSecrets } from '../open-secrets';
 import { validationHook } from '../validation-hook';
 import { ConnectionCheckSchema, connectionCheckOf } from './sending-server-checks';
+import { secretKeysOf } from '../../shared/keyring';
 
 const tags = ['Sending servers'];
 
@@ -99,7 +100,7 @@ export function sendingServersRoutes(deps: AppDeps) {
   // Registered before the routes so the component is the plain object, not its nullable use.
   app.openAPIRegistry.register('Rate', RateOutput);
 
-  const readSecrets = (row: SendingServerRow) => openSecrets(keys.secrets, row.secrets);
+  const readSecrets = (row: SendingServerRow) => openSecrets(secretKeysOf(deps.keyring), row.secrets);
 
   async function toServerBody(row: SendingServerRow) {
     const { values, problem } = await readSecrets(row);

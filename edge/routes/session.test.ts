@@ -67,6 +67,13 @@ describe('session API', () => {
     expect((await signIn('ed@example.com', TEST_PASSWORD)).status).toBe(200);
   });
 
+  it('counts guesses sent in parallel one after another, so they cannot all pass the lock', async () => {
+    const statuses = (await Promise.all(Array.from({ length: 12 }, () => signIn('someone@example.com', 'wrong password here', '192.0.2.77')))).map((r) => r.status);
+    // Five wrong guesses are tried (two at a time at most); every later one is refused unheard.
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(6);
+    expect(statuses.filter((status) => status === 429 || status === 503).length).toBeGreaterThanOrEqual(6);
+  });
+
   it('locks a client network after many failures across addresses', async () => {
     await t.signIn('editor', { email: 'ed@example.com' });
     const { network } = await attemptKeys('x', '203.0.113.0/24');

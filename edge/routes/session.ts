@@ -18,6 +18,7 @@ import type { AppDeps } from '../deps';
 import { validationHook } from '../validation-hook';
 import { clearSessionCookie, csrfToken, setSessionCookie } from '../session-cookie';
 import { SessionSchema } from './user-schemas';
+import { createWorkGate } from '../work-gate';
 
 const tags = ['Session'];
 
@@ -49,7 +50,11 @@ export async function startSession(c: Context, db: Database, publicUrl: string, 
   };
 }
 
+/** Sign-in hashes running at once, and waiting, per process (see edge/work-gate.ts). */
+const SIGN_IN_HASHES = { concurrent: 2, queued: 32 };
+
 export function sessionRoutes(deps: AppDeps) {
+  const hashing = createWorkGate(SIGN_IN_HASHES.concurrent, SIGN_IN_HASHES.queued);
   const app = new OpenAPIHono<AuthEnv>({ defaultHook: validationHook });
   const { db } = deps;
 
@@ -68,19 +73,26 @@ export function sessionRoutes(deps: AppDeps) {
         401: errorContent('Wrong email or password'),
         403: errorContent('The account is disabled'),
         429: errorContent('Too many failed sign-ins; try again after Retry-After seconds'),
+        503: errorContent('Too many sign-ins at this moment; try again after Retry-After seconds'),
       },
     }),
     async function signInHandler(c) {
       const { email, password } = c.req.valid('json');
       const keys = await attemptKeys(email, clientNetwork(clientAddress(c)));
-      const until = await lockedUntil(db, [keys.address, keys.network]);
-      if (until !== null) return lockedOut(c, until, 'Too many failed sign-ins', 'or ask an admin to set a new password');
-      const user = await findUserByEmail(db, email);
-      const check = user ? await verifyPassword(password, user.passwordHash) : { ok: await verifyNoPassword(password), rehash: false };
-      if (!user || !check.ok) {
-        await recordFailure(db, [keys.address, keys.network]);
-        throw new ApiError(401, 'UNAUTHORIZED', 'Wrong email or password.');
-      }
+      // The lockout check, the hash and the failure count run inside the gate, so parallel
+      // guesses are counted one after another instead of all passing the check at once.
+      const outcome = await hashing.run(async () => {
+        const until = await lockedUntil(db, [keys.address, keys.network]);
+        if (until !== null) return { locked: until };
+        const user = await findUserByEmail(db, email);
+        const check = user ? await verifyPassword(password, user.passwordHash) : { ok: await verifyNoPassword(password), rehash: false };
+        if (!user || !check.ok) await recordFailure(db, [keys.address, keys.network]);
+        return { locked: null, user, check };
+      });
+      if (!outcome) return c.json(errorBody('UNAVAILABLE', 'Too many sign-ins at this moment: try again in a second.'), 503, { 'Retry-After': '1' });
+      if (outcome.locked !== null) return lockedOut(c, outcome.locked, 'Too many failed sign-ins', 'or ask an admin to set a new password');
+      const { user, check } = outcome;
+      if (!user || !check.ok) throw new ApiError(401, 'UNAUTHORIZED', 'Wrong email or password.');
       if (user.disabledAt !== null) throw forbidden('This account is disabled: ask an admin or owner to enable it.');
       await Promise.all([clearFailures(db, keys.address), recordSignIn(db, user.id, check.rehash ? await hashPassword(password) : undefined)]);
       return c.json(await startSession(c, db, deps.publicUrl, user), 200);

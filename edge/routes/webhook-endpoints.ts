@@ -14,13 +14,14 @@ import {
   updateWebhookEndpoint,
   type WebhookEndpointRow,
 } from '../../shared/queries/webhook-endpoints';
-import { decryptSecrets, encryptSecrets } from '../../shared/secret-box';
+import { encryptSecrets } from '../../shared/secret-box';
 import { outgoingEventNames, outgoingEvents, PING_EVENT } from '../../shared/webhooks/outgoing-events';
 import { generateWebhookSecret, parseSigningSecrets, rotateSigningSecrets, type WebhookSigningSecrets } from '../../shared/webhooks/standard-webhook-signature';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf, Timestamp } from '../api-schemas';
 import type { AppDeps } from '../deps';
 import { validationHook } from '../validation-hook';
+import { openSealedSecrets, secretKeysOf } from '../../shared/keyring';
 
 const tags = ['Webhook endpoints'];
 const HOUR = 3_600_000;
@@ -130,7 +131,7 @@ export function webhookEndpointsRoutes(deps: AppDeps) {
   /** The endpoint's secrets, or none when they cannot be opened (a rotation then starts afresh). */
   async function openSecrets(row: WebhookEndpointRow): Promise<WebhookSigningSecrets | null> {
     try {
-      return parseSigningSecrets(await decryptSecrets(keys.secrets, row.secret));
+      return parseSigningSecrets(await openSealedSecrets(secretKeysOf(deps.keyring), row.secret));
     } catch {
       return null;
     }

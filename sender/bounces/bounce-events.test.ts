@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounceEvents, claimedMessageId } from './bounce-events';
+import { bounceEvents } from './bounce-events';
 import type { BounceReport, RecipientReport } from './bounce-report';
 
 const AT = Date.UTC(2025, 3, 1);
@@ -79,26 +79,5 @@ describe('bounceEvents', () => {
   it('trims a long diagnostic', () => {
     const [event] = bounceEvents(report([{ ...unknownUser, diagnostic: 'x'.repeat(5000) }]), { messageId: 1 }, AT);
     expect(event!.diagnostic).toHaveLength(1000);
-  });
-});
-
-describe('claimedMessageId', () => {
-  it('reads a plain id from X-Edgepost-Message and nothing else', () => {
-    const claim = (edgepostMessage?: string) => claimedMessageId(report([], { original: edgepostMessage === undefined ? {} : { edgepostMessage } }), 'k1');
-    expect(claim(' 55 ')).toBe(55);
-    expect(claim(undefined)).toBeNull();
-    expect(claim('0')).toBeNull();
-    expect(claim('55; drop table')).toBeNull();
-    expect(claim('99999999999999999')).toBeNull();
-    expect(claimedMessageId(report([]), 'k1')).toBeNull();
-  });
-
-  it('falls back to our own Message-ID, only with this install\'s id in it', () => {
-    const claim = (messageId: string) => claimedMessageId(report([], { original: { messageId } }), 'k1');
-    expect(claim('<42.7.k1@shop.example>')).toBe(42);
-    expect(claim('<42.7.k2@shop.example>')).toBeNull();
-    expect(claim('<42.7.k1x@shop.example>')).toBeNull();
-    expect(claim('<CAF=abc@mail.gmail.com>')).toBeNull();
-    expect(claimedMessageId(report([], { original: { messageId: '<42.7.k1@shop.example>', edgepostMessage: '43' } }), 'k1')).toBe(43);
   });
 });

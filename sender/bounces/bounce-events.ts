@@ -10,9 +10,9 @@ export interface ReportTarget {
   /** Our `messages.id`. */
   messageId: number;
   /**
-   * Only entries about this address count (lower-cased). Set when the message id comes from
-   * the report itself (its quoted `X-Edgepost-Message`), which anyone can write: the entry
-   * must then name the address we sent that message to.
+   * Only entries about this address count (lower-cased). Set when the message is named by
+   * the report itself (its quoted unsubscribe token) rather than by the VERP address it was
+   * delivered to: the entry must then name the address we sent that message to.
    */
   onlyRecipient?: string;
 }
@@ -28,25 +28,6 @@ export function bounceEvents(report: BounceReport, target: ReportTarget, occurre
     if (event && !byKey.has(event.key)) byKey.set(event.key, event);
   }
   return [...byKey.values()];
-}
-
-/**
- * The message id a report's quoted original claims, or null: its `X-Edgepost-Message`
- * header (HTTP relays' copies carry it), else our own Message-ID
- * `<messageId.campaignId.installId@domain>` (shared/render/message-headers.ts), which every
- * message has. Unauthenticated: anyone can write either, so check it before acting.
- */
-export function claimedMessageId(report: BounceReport, installId: string): number | null {
-  const header = report.original?.edgepostMessage?.trim();
-  const fromMessageId = new RegExp(`^<?([1-9][0-9]{0,15})\\.[0-9]+\\.${escapeRegExp(installId)}@`).exec(report.original?.messageId?.trim() ?? '')?.[1];
-  const value = header || fromMessageId;
-  if (!value || !/^[1-9][0-9]{0,15}$/.test(value)) return null;
-  const id = Number(value);
-  return Number.isSafeInteger(id) ? id : null;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function entryEvent(report: BounceReport, entry: RecipientReport, recipient: string, messageId: number, occurredAt: number): DeliveryEvent | null {

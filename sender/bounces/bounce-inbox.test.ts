@@ -163,11 +163,17 @@ describe('bounce inbox', () => {
     expect(await suppressionOf('alias@forward.example.org')).toBeUndefined();
   });
 
-  it('acts on a quoted X-Edgepost-Message only when the report names the address we sent that message to', async () => {
+  it('acts on mail to the bare address only with the signed token of the quoted original, for the address that message went to', async () => {
     const [, m2] = seed.messageIds as [number, number, number];
-    const honest = dsn('reader2@example.com', `To: reader2@example.com\nX-Edgepost-Message: ${m2}`);
-    const forged = dsn('reader3@example.com', `To: reader3@example.com\nX-Edgepost-Message: ${m2}`);
-    expect((await deliver(inbox.port, [BOUNCE], forged)).data).toMatch(/^250 /);
+    const token = await signToken(keys, { kind: 'unsubscribe', messageId: m2 });
+    const quoted = (to: string, listUnsubscribe: string) =>
+      `To: ${to}\nX-Edgepost-Message: ${m2}\nList-Unsubscribe: ${listUnsubscribe}`;
+    const honest = dsn('reader2@example.com', quoted('reader2@example.com', `<http://edge.test/u/${token}>, <mailto:bounces+unsubscribe@bounce.shop.example?subject=unsubscribe%20${token}>`));
+    // Guessable claims without the token, a token for another address, a forged token: nothing.
+    const unsigned = dsn('reader2@example.com', `To: reader2@example.com\nX-Edgepost-Message: ${m2}`);
+    const otherAddress = dsn('reader3@example.com', quoted('reader3@example.com', `<http://edge.test/u/${token}>`));
+    const forgedToken = dsn('reader2@example.com', quoted('reader2@example.com', `<http://edge.test/u/${token.slice(0, -2)}xx>`));
+    for (const forged of [unsigned, otherAddress, forgedToken]) expect((await deliver(inbox.port, [BOUNCE], forged)).data).toMatch(/^250 /);
     expect(await t.db.$count(events)).toBe(0);
     expect((await deliver(inbox.port, [BOUNCE], honest)).data).toMatch(/^250 /);
     expect(await t.db.select({ key: events.key, messageId: events.messageId }).from(events)).toEqual([{ key: `bounce-inbox:${m2}:reader2@example.com:hard`, messageId: m2 }]);

@@ -14,7 +14,7 @@ import { unsubscribeByMessage } from '../../shared/queries/events';
 import { loadMessagesToSend } from '../../shared/queries/messages';
 import { verifyToken, type TrackingKeys } from '../../shared/tokens';
 import { parseVerpAddress, type VerpKeys } from '../../shared/verp';
-import { bounceEvents, claimedMessageId } from './bounce-events';
+import { bounceEvents } from './bounce-events';
 import type { BounceReport } from './bounce-report';
 import { classifyBounce } from './classify-bounce';
 
@@ -22,6 +22,8 @@ export interface BounceInboxOptions {
   db: Database;
   /** This install's keys: VERP addresses and unsubscribe tokens are checked with them. */
   keys: VerpKeys & TrackingKeys;
+  /** Every key set to accept, current first (SECRET_KEY, then SECRET_KEY_PREVIOUS); default `[keys]`. */
+  keyring?: readonly (VerpKeys & TrackingKeys)[];
   /** BOUNCE_ADDRESS: the inbox takes mail for its VERP forms, `<local>+unsubscribe` and itself. */
   bounceAddress: string;
   /** Interface to listen on (BOUNCE_INBOX_HOST). */
@@ -54,7 +56,7 @@ function smtpError(code: number, message: string): Error {
 }
 
 /** Which of the inbox's addresses an envelope recipient is, or the SMTP refusal for any other. */
-function createRecipientCheck(keys: VerpKeys, bounceAddress: string) {
+function createRecipientCheck(keys: readonly VerpKeys[], bounceAddress: string) {
   const at = bounceAddress.lastIndexOf('@');
   const local = bounceAddress.slice(0, at).toLowerCase();
   const domain = bounceAddress.slice(at + 1).toLowerCase();
@@ -76,7 +78,7 @@ function createRecipientCheck(keys: VerpKeys, bounceAddress: string) {
 /** Starts the inbox; resolves once it listens, rejects with what to change when it cannot. */
 export async function startBounceInbox(options: BounceInboxOptions): Promise<BounceInbox> {
   const { bounceAddress, log = console } = options;
-  const recipientOf = createRecipientCheck(options.keys, bounceAddress);
+  const recipientOf = createRecipientCheck(options.keyring ?? [options.keys], bounceAddress);
   const handle = createMessageHandler(options);
 
   const server = new SMTPServer({
@@ -149,22 +151,29 @@ function listen(server: SMTPServer, host: string, port: number): Promise<number>
 }
 
 /** What the inbox does with one accepted message: unsubscribe, record bounces, or drop it. */
-function createMessageHandler({ db, keys, log = console }: BounceInboxOptions) {
+function createMessageHandler({ db, keys, keyring = [keys], log = console }: BounceInboxOptions) {
   async function unsubscribeByMail(raw: Buffer): Promise<void> {
     const { subject } = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
     // The mailto List-Unsubscribe asks for the subject `unsubscribe <token>` (shared/render/message-headers.ts).
     const token = /\bunsubscribe\s+([\w-]+\.[\w-]+\.[\w-]+)/i.exec(subject ?? '')?.[1];
-    const claims = token ? await verifyToken([keys], token, 'unsubscribe') : null;
+    const claims = token ? await verifyToken([...keyring], token, 'unsubscribe') : null;
     if (!claims) return log.debug('bounce inbox: dropped an unsubscribe mail without a valid token in its subject');
     await unsubscribeByMessage(db, claims.messageId, 'mailto', { method: 'MAIL' });
   }
 
-  /** Events for one recipient: VERP names the message; a claim counts only for the address we sent that message to. */
+  /**
+   * Events for one recipient. VERP names the message. Mail to the bare address (feedback-loop
+   * reports, bounces that lost their VERP) counts only with proof: the signed unsubscribe
+   * token of the quoted original names the message, and the report must name the address
+   * that message went to. Anyone can mail this inbox, and message ids and addresses are easy
+   * to guess: without the token nobody is suppressed.
+   */
   async function eventsFor(report: BounceReport, recipient: InboxRecipient, now: number): Promise<DeliveryEvent[]> {
     if (recipient.kind === 'verp') return bounceEvents(report, { messageId: recipient.messageId }, now);
-    const claimed = claimedMessageId(report, keys.trackingKeyId);
+    const token = report.original?.unsubscribeToken;
+    const claims = token ? await verifyToken([...keyring], token, 'unsubscribe') : null;
     // The worker's message read is the query that knows the address a message went to.
-    const [message] = claimed === null ? [] : await loadMessagesToSend(db, [claimed]);
+    const [message] = claims ? await loadMessagesToSend(db, [claims.messageId]) : [];
     return message ? bounceEvents(report, { messageId: message.id, onlyRecipient: message.subscriber.email }, now) : [];
   }
 
@@ -183,7 +192,7 @@ function createMessageHandler({ db, keys, log = console }: BounceInboxOptions) {
     const reasons = [...new Set(report.recipients.map((r) => r.reason))].join(', ') || 'no recipient';
     log.debug(
       actionable
-        ? `bounce inbox: dropped a ${report.format} report not tied to a message of ours (no VERP address, and no quoted message id naming the reported address)`
+        ? `bounce inbox: dropped a ${report.format} report not tied to a message of ours (no VERP address, and no signed unsubscribe token in the quoted original naming the reported address)`
         : `bounce inbox: dropped a message that is not a bounce (${report.format}: ${reasons})`,
     );
   }

@@ -39,8 +39,13 @@ export interface BounceReport {
   /** Headers of the original message, when the report quotes them: how a bounce without VERP finds its message. */
   original?: {
     messageId?: string;
-    /** Our `X-Edgepost-Message` header: the message id we sent it under. */
+    /** Our `X-Edgepost-Message` header: the message id we sent it under (informative: anyone can write it). */
     edgepostMessage?: string;
+    /**
+     * The signed unsubscribe token of its `List-Unsubscribe` header: the proof, which nobody
+     * but us can forge, that the report is about a message we sent (and which one).
+     */
+    unsubscribeToken?: string;
     /** The original's To addresses, bare and lower-cased, joined by ", ". */
     to?: string;
     subject?: string;

@@ -5,7 +5,7 @@ import type { BounceReport } from './bounce-report';
 
 type Original = NonNullable<BounceReport['original']>;
 
-/** Message-ID, X-Edgepost-Message, To (bare addresses) and Subject of a quoted message; undefined when it names none. */
+/** Message-ID, X-Edgepost-Message, our unsubscribe token, To (bare addresses) and Subject of a quoted message; undefined when it names none. */
 export async function readQuotedOriginal(quoted: Buffer | string): Promise<Original | undefined> {
   const mail = await simpleParser(headerBlock(quoted), { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
   const edgepost = mail.headers.get('x-edgepost-message');
@@ -14,8 +14,12 @@ export async function readQuotedOriginal(quoted: Buffer | string): Promise<Origi
     .flatMap((list) => list.value.map((address) => address.address?.toLowerCase()))
     .filter(Boolean)
     .join(', ');
+  const listUnsubscribe = mail.headerLines.find((line) => line.key === 'list-unsubscribe')?.line ?? '';
+  // Our List-Unsubscribe holds the token twice: in the https link (/u/<token>) and in the mailto subject.
+  const unsubscribeToken = /\/u\/([\w-]+\.[\w-]+\.[\w-]+)/.exec(listUnsubscribe)?.[1] ?? /unsubscribe(?:%20|\s)+([\w-]+\.[\w-]+\.[\w-]+)/i.exec(listUnsubscribe)?.[1];
   const original: Original = {
     ...(mail.messageId && { messageId: mail.messageId }),
+    ...(unsubscribeToken && { unsubscribeToken }),
     ...(typeof edgepost === 'string' && edgepost.trim() && { edgepostMessage: edgepost.trim() }),
     ...(to && { to }),
     ...(mail.subject && { subject: mail.subject }),

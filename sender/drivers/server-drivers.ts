@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { Database } from '../../shared/db/database';
 import { sendingServers } from '../../shared/db/schema';
 import { checkDriverSettings, type DriverName } from '../../shared/drivers/driver-config';
-import { decryptSecrets } from '../../shared/secret-box';
+import { openSealedSecrets, type SecretKeys } from '../../shared/keyring';
 import { SendError } from '../send-error';
 import type { Driver } from './driver';
 import { driverFactories } from './driver-factories';
@@ -15,15 +15,16 @@ export interface ServerDrivers {
   close(): Promise<void>;
 }
 
-export function createServerDrivers(db: Database, secretsKey: CryptoKey): ServerDrivers {
+/** `secretsKeys`: the keyring's secrets keys, current first, so servers saved under a retired SECRET_KEY still send. */
+export function createServerDrivers(db: Database, secretsKeys: SecretKeys): ServerDrivers {
   const built = new Map<number, { version: number; driver: Promise<Driver> }>();
 
   async function build(serverId: number): Promise<Driver> {
     const [server] = await db.select().from(sendingServers).where(eq(sendingServers.id, serverId));
     if (!server) throw new SendError('ECONFIG', `sending server ${serverId} no longer exists`);
     const secrets = server.secrets
-      ? await decryptSecrets(secretsKey, server.secrets).catch(() => {
-          throw new SendError('ECONFIG', `the secrets of sending server "${server.name}" cannot be decrypted: was SECRET_KEY changed? Save them again.`);
+      ? await openSealedSecrets(secretsKeys, server.secrets).catch(() => {
+          throw new SendError('ECONFIG', `the secrets of sending server "${server.name}" cannot be decrypted: was SECRET_KEY changed? Put the old one in SECRET_KEY_PREVIOUS, or save the secrets again.`);
         })
       : {};
     // Settings were checked when saved; checking again catches rows written by older versions.

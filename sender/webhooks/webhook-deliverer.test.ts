@@ -85,7 +85,7 @@ describe('webhook deliverer', () => {
   function startLoop(over: Partial<WebhookDelivererOptions> = {}) {
     loop = createWebhookDeliverer({
       db: t.database.db,
-      secretsKey: t.deps.keys.secrets,
+      secretsKeys: [t.deps.keys.secrets],
       senderId: 'test-sender',
       timeoutMs: 2000,
       maxAttempts: 3,

@@ -4,8 +4,8 @@
 // or failed after the last attempt. Calls run side by side up to `concurrency`, and at most
 // `perEndpoint` to one endpoint, so a slow endpoint holds its own slots, not everyone's.
 import type { Database } from '../../shared/db/database';
+import { openSealedSecrets, type SecretKeys } from '../../shared/keyring';
 import { claimDueDeliveries, recordDeliveryAttempt, type ClaimedDelivery } from '../../shared/queries/webhook-deliveries';
-import { decryptSecrets } from '../../shared/secret-box';
 import { parseSigningSecrets, secretsInUse, standardWebhookHeaders, type WebhookSigningSecrets } from '../../shared/webhooks/standard-webhook-signature';
 import { createWorkLoop, type WorkLoop } from '../work-loop';
 import { callEndpoint, type EndpointAnswer } from './call-endpoint';
@@ -13,8 +13,8 @@ import { DEFAULT_RETRY_BASE_MS, retryDelayMs } from './retry-delay';
 
 export interface WebhookDelivererOptions {
   db: Database;
-  /** Opens the endpoints' sealed signing secrets (`keys.secrets`). */
-  secretsKey: CryptoKey;
+  /** Opens the endpoints' sealed signing secrets: `keys.secrets`, or the keyring's secrets keys, current first. */
+  secretsKeys: SecretKeys;
   /** Names this sender in claims. */
   senderId: string;
   /** How long an endpoint has to answer (WEBHOOK_TIMEOUT_SECONDS). */
@@ -51,7 +51,7 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): WorkLo
   async function openSecrets(sealed: string): Promise<WebhookSigningSecrets> {
     let opened = secrets.get(sealed);
     if (!opened) {
-      opened = parseSigningSecrets(await decryptSecrets(options.secretsKey, sealed));
+      opened = parseSigningSecrets(await openSealedSecrets(options.secretsKeys, sealed));
       if (secrets.size >= SECRET_CACHE_SIZE) secrets.clear();
       secrets.set(sealed, opened);
     }
