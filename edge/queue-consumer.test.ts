@@ -12,18 +12,19 @@ import { consumeEvents, retryDelaySeconds } from './queue-consumer';
 interface Outcome {
   retriedAll?: { delaySeconds?: number };
   retried: string[];
+  acked: string[];
 }
 
 /** A batch as the queue hands it to queue(), recording what the consumer asked of it. */
 function batchOf(bodies: unknown[], attempts = 1): { batch: MessageBatch<unknown>; outcome: Outcome } {
-  const outcome: Outcome = { retried: [] };
+  const outcome: Outcome = { retried: [], acked: [] };
   const messages = bodies.map((body, i) => ({
     id: `m${i}`,
     timestamp: new Date(),
     body,
     attempts,
     retry: () => void outcome.retried.push(`m${i}`),
-    ack: () => {},
+    ack: () => void outcome.acked.push(`m${i}`),
   }));
   const batch: MessageBatch<unknown> = {
     queue: 'edgepost-events',
@@ -65,7 +66,7 @@ describe('event queue consumer', () => {
     const logs: string[] = [];
     const first = batchOf(bodies);
     await consumeEvents(database.db, first.batch, (m) => logs.push(m));
-    expect(first.outcome).toEqual({ retried: [] });
+    expect(first.outcome).toEqual({ retried: [], acked: [] });
     expect(logs).toEqual([]);
     const rows = await database.db.select().from(events).orderBy(events.messageId);
     expect(rows.map((r) => [r.messageId, r.type])).toEqual([
@@ -82,14 +83,27 @@ describe('event queue consumer', () => {
   it('retries the whole batch after a delay when the database fails, saying how much and never what', async () => {
     const broken = await openDatabase(database.url);
     broken.client.close();
-    const { batch, outcome } = batchOf([hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body, deliveryMessage(bounce(seed.messageIds[1]!)).body], 3);
+    const { batch, outcome } = batchOf([hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body, deliveryMessage(bounce(seed.messageIds[1]!)).body]);
     const logs: string[] = [];
     await consumeEvents(broken.db, batch, (m) => logs.push(m));
-    expect(outcome.retriedAll).toEqual({ delaySeconds: 20 });
+    expect(outcome.retriedAll).toEqual({ delaySeconds: 5 });
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(/^event queue: 1 hit\(s\) and 1 delivery event\(s\) not stored \(attempt 3\): .*closed.*; retrying in 20 s$/i);
+    expect(logs[0]).toMatch(/^event queue: 2 message\(s\) not stored \(attempt 1\): .*closed.*; retrying in 5 s$/i);
     expect(logs[0]).not.toContain('x@example.com');
     expect(await database.db.$count(events)).toBe(0);
+  });
+
+  it('writes a batch that failed before message by message, so one the database refuses does not hold back the rest', async () => {
+    const good = hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body;
+    // A delivery event without a recipient (say, from an older Worker): the INSERT refuses it.
+    const poison = { kind: 'delivery', event: { ...bounce(seed.messageIds[1]!), key: 'postmark:poison', recipient: undefined, occurredAt: undefined } };
+    const alsoGood = deliveryMessage(bounce(seed.messageIds[2]!)).body;
+    const { batch, outcome } = batchOf([good, poison, alsoGood], 2);
+    const logs: string[] = [];
+    await consumeEvents(database.db, batch, (m) => logs.push(m));
+    expect(outcome).toEqual({ retried: ['m1'], acked: ['m0', 'm2'] });
+    expect(logs).toEqual([expect.stringMatching(/^event queue: message m1 not stored \(attempt 2\)/)]);
+    expect(await database.db.$count(events)).toBe(2);
   });
 
   it('retries a message that is not ours on its own, so it ends in the dead-letter queue, and writes the rest', async () => {
@@ -97,7 +111,7 @@ describe('event queue consumer', () => {
     const { batch, outcome } = batchOf([good, { kind: 'hit' }, 'plain text', null]);
     const logs: string[] = [];
     await consumeEvents(database.db, batch, (m) => logs.push(m));
-    expect(outcome).toEqual({ retried: ['m1', 'm2', 'm3'] });
+    expect(outcome).toEqual({ retried: ['m1', 'm2', 'm3'], acked: [] });
     expect(logs).toHaveLength(3);
     expect(logs[0]).toMatch(/message m1 is not a hit or a delivery event/);
     expect(await database.db.$count(events)).toBe(1);

@@ -29,26 +29,54 @@ function isEventMessage(body: unknown): body is EventMessage {
     (message.kind === 'delivery' && typeof message.event === 'object' && message.event !== null);
 }
 
-/**
- * Writes one batch. On a database failure the whole batch is retried after a delay (the
- * queue moves a message to the dead-letter queue after max_retries); a message that is not
- * ours is retried on its own, so it ends in the dead-letter queue for someone to look at.
- */
-export async function consumeEvents(db: Database, batch: MessageBatch<unknown>, log: (message: string) => void = console.error): Promise<void> {
+/** Writes the hits and the delivery events of some messages: at most two round trips, side by side. */
+async function write(db: Database, bodies: EventMessage[]): Promise<void> {
   const hits: HitRow[] = [];
   const deliveries: DeliveryEvent[] = [];
-  for (const message of batch.messages) {
-    const body = message.body;
-    if (!isEventMessage(body)) {
-      log(`event queue: message ${message.id} is not a hit or a delivery event; it goes to the dead-letter queue after its retries`);
-      message.retry();
-    } else if (body.kind === 'hit') hits.push(body.hit);
+  for (const body of bodies) {
+    if (body.kind === 'hit') hits.push(body.hit);
     else deliveries.push(body.event);
   }
-  try {
-    await Promise.all([recordHits(db, hits), recordDeliveryEvents(db, deliveries)]);
-  } catch (err) {
-    const { attempts, delaySeconds } = retryLater(batch);
-    log(`event queue: ${hits.length} hit(s) and ${deliveries.length} delivery event(s) not stored (attempt ${attempts}): ${describeFailure(err)}; retrying in ${delaySeconds} s`);
+  await Promise.all([recordHits(db, hits), recordDeliveryEvents(db, deliveries)]);
+}
+
+/**
+ * Writes one batch. A message that is not ours is retried on its own, so it ends in the
+ * dead-letter queue for someone to look at. On a failed write the whole batch is retried
+ * after a delay (a database outage fails every write alike); a batch that failed before is
+ * written message by message instead, so one message the database refuses cannot take the
+ * others with it to the dead-letter queue.
+ */
+export async function consumeEvents(db: Database, batch: MessageBatch<unknown>, log: (message: string) => void = console.error): Promise<void> {
+  const ours: Message<unknown>[] = [];
+  for (const message of batch.messages) {
+    if (isEventMessage(message.body)) ours.push(message);
+    else {
+      log(`event queue: message ${message.id} is not a hit or a delivery event; it goes to the dead-letter queue after its retries`);
+      message.retry();
+    }
   }
+  const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+  if (attempts > 1 && ours.length > 1) return consumeOneByOne(db, ours, log);
+  try {
+    await write(db, ours.map((m) => m.body as EventMessage));
+  } catch (err) {
+    const { delaySeconds } = retryLater(batch);
+    log(`event queue: ${ours.length} message(s) not stored (attempt ${attempts}): ${describeFailure(err)}; retrying in ${delaySeconds} s`);
+  }
+}
+
+async function consumeOneByOne(db: Database, messages: Message<unknown>[], log: (message: string) => void): Promise<void> {
+  let failed = 0;
+  for (const message of messages) {
+    try {
+      await write(db, [message.body as EventMessage]);
+      message.ack();
+    } catch (err) {
+      failed++;
+      message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+      if (failed === 1) log(`event queue: message ${message.id} not stored (attempt ${message.attempts}): ${describeFailure(err)}`);
+    }
+  }
+  if (failed > 1) log(`event queue: ${failed} of ${messages.length} message(s) not stored one by one; they are retried`);
 }

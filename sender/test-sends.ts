@@ -35,8 +35,9 @@ export interface TestSenderOptions {
   /** Names this sender in claims. */
   senderId: string;
   /**
-   * How long a claimed test stays this sender's; renewed before each address. Default 3 min:
-   * one address may take the driver's whole timeouts (SMTP: 30 s to connect, 60 s per reply).
+   * How long a claimed test stays this sender's; renewed before each address, the first one
+   * included. Default 6 min: one address may take the driver's whole timeouts (SMTP: 30 s to
+   * connect, 60 s per reply, several replies), and another sender must not send it again.
    */
   leaseMs?: number;
   /** Longest a test waits, in all, for the server's rate; addresses past it are reported as not sent. Default 10 s. */
@@ -65,7 +66,7 @@ const TEST_SUBJECT_PREFIX = '[Test] ';
 const SAMPLE_NAME = 'Test Recipient';
 
 export function createTestSender(options: TestSenderOptions): WorkLoop {
-  const { db, drivers, throttle, render, senderId, leaseMs = 180_000, maxThrottleWaitMs = 10_000 } = options;
+  const { db, drivers, throttle, render, senderId, leaseMs = 360_000, maxThrottleWaitMs = 10_000 } = options;
   const serverLimits = createServerLimits(db);
   /** Set by stop(): the test in progress ends after the address in flight. */
   let stopping = false;
@@ -141,7 +142,7 @@ export function createTestSender(options: TestSenderOptions): WorkLoop {
     for (const [index, address] of test.addresses.entries()) {
       // Reported rather than left to another sender, which would send the first addresses again.
       if (stopping) return [...results, ...notTried('the sender container was stopping; send the test again')];
-      if (index > 0 && !(await renewTestSendLease(db, test.id, senderId, leaseMs))) return null;
+      if (!(await renewTestSendLease(db, test.id, senderId, leaseMs))) return null;
       const { result, serverWide } = await sendTo(test, prepared, address, index, rateDeadline);
       results.push(result);
       // Wrong credentials or an unreachable relay fail every address alike: one wait is enough.

@@ -70,7 +70,7 @@ describe('outgoing webhook triggers', () => {
         type: 'bounce',
         bounceClass: 'hard',
         messageId: firstMessage(),
-        recipient: 'alias@forward.example',
+        recipient: 'reader1@example.com',
         occurredAt: Date.UTC(2026, 0, 2, 3, 4, 5, 67),
         status: '5.1.1',
         diagnostic: 'smtp; 550 5.1.1 user unknown',
