@@ -93,7 +93,7 @@ describe('event queue consumer', () => {
     expect(await database.db.$count(events)).toBe(0);
   });
 
-  it('writes a batch that failed before message by message, so one the database refuses does not hold back the rest', async () => {
+  it('writes a batch that fails again message by message, so one the database refuses does not hold back the rest', async () => {
     const good = hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body;
     // A delivery event without a recipient (say, from an older Worker): the INSERT refuses it.
     const poison = { kind: 'delivery', event: { ...bounce(seed.messageIds[1]!), key: 'postmark:poison', recipient: undefined, occurredAt: undefined } };

@@ -43,9 +43,9 @@ async function write(db: Database, bodies: EventMessage[]): Promise<void> {
 /**
  * Writes one batch. A message that is not ours is retried on its own, so it ends in the
  * dead-letter queue for someone to look at. On a failed write the whole batch is retried
- * after a delay (a database outage fails every write alike); a batch that failed before is
- * written message by message instead, so one message the database refuses cannot take the
- * others with it to the dead-letter queue.
+ * after a delay (a database outage fails every write alike); a batch that fails again is
+ * written message by message, so one message the database refuses cannot take the others
+ * with it to the dead-letter queue.
  */
 export async function consumeEvents(db: Database, batch: MessageBatch<unknown>, log: (message: string) => void = console.error): Promise<void> {
   const ours: Message<unknown>[] = [];
@@ -57,10 +57,11 @@ export async function consumeEvents(db: Database, batch: MessageBatch<unknown>, 
     }
   }
   const attempts = Math.max(...batch.messages.map((m) => m.attempts));
-  if (attempts > 1 && ours.length > 1) return consumeOneByOne(db, ours, log);
   try {
     await write(db, ours.map((m) => m.body as EventMessage));
   } catch (err) {
+    // Failed before and again: look for the message at fault rather than retry them all.
+    if (attempts > 1 && ours.length > 1) return consumeOneByOne(db, ours, log);
     const { delaySeconds } = retryLater(batch);
     log(`event queue: ${ours.length} message(s) not stored (attempt ${attempts}): ${describeFailure(err)}; retrying in ${delaySeconds} s`);
   }

@@ -172,7 +172,7 @@ describe('the Worker in workerd', () => {
       expect(rows.every((r) => r.type === 'open')).toBe(true);
       // The failed attempt names its batch: hits of many requests together (up to 100, as many
       // as reached the queue within max_batch_timeout), retried together after 5 s.
-      const failed = /event queue: (\d+) hit\(s\) and 0 delivery event\(s\) not stored \(attempt 1\): .*; retrying in 5 s/.exec(logs.lines.join('\n'));
+      const failed = /event queue: (\d+) message\(s\) not stored \(attempt 1\): .*; retrying in 5 s/.exec(logs.lines.join('\n'));
       expect(failed).not.toBeNull();
       expect(Number(failed![1])).toBeGreaterThan(1);
       expect(Number(failed![1])).toBeLessThanOrEqual(100);
