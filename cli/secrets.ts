@@ -1,15 +1,15 @@
 // `npm run cli -- secrets rekey`: after rotating SECRET_KEY (the old one moved to
 // SECRET_KEY_PREVIOUS), seals every stored secret again under the current key, so the
 // retired key can be dropped without losing relay credentials or webhook secrets.
-import { openDatabase } from '../node/open-database';
 import { edgeConfigSchema } from '../shared/config';
 import type { Database } from '../shared/db/database';
 import { deriveKeyring, openSealedWithIndex, secretKeysOf } from '../shared/keyring';
 import { listSealed, replaceSealed, sealedTables, type Reseal, type SealedTable } from '../shared/queries/sealed-secrets';
 import { encryptSecrets } from '../shared/secret-box';
 import { commandConfig, UsageError, type Command, type CommandIo } from './command';
+import { withDatabase } from './database-config';
 
-const rekeyConfigSchema = edgeConfigSchema.pick({ DATABASE_URL: true, DATABASE_AUTH_TOKEN: true, SECRET_KEY: true, SECRET_KEY_PREVIOUS: true });
+const keyConfigSchema = edgeConfigSchema.pick({ SECRET_KEY: true, SECRET_KEY_PREVIOUS: true });
 
 /** What rekeying one table did. */
 export interface RekeyCounts {
@@ -27,10 +27,8 @@ export const secretsCommand: Command = {
     const [action, ...rest] = args;
     if (action !== 'rekey') throw new UsageError(action ? `unknown secrets action "${action}"` : 'say what to do: rekey');
     if (rest.length > 0) throw new UsageError(`secrets rekey takes no arguments (got: ${rest.join(' ')})`);
-    const config = commandConfig(rekeyConfigSchema, io);
-    const secretKeys = secretKeysOf(await deriveKeyring(config));
-    const { client, db } = await openDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-    try {
+    const secretKeys = secretKeysOf(await deriveKeyring(commandConfig(keyConfigSchema, io)));
+    return withDatabase(io, async (db) => {
       let unreadable = 0;
       for (const table of sealedTables) {
         const counts = await rekeyTable(db, table, secretKeys, io);
@@ -43,15 +41,7 @@ export const secretsCommand: Command = {
       }
       io.err('Every stored secret now opens with SECRET_KEY alone: SECRET_KEY_PREVIOUS is no longer needed for secrets (keep it while links sent under it should work).');
       return 0;
-    } catch (err) {
-      if (/no such table/i.test(String((err as Error).cause ?? err))) {
-        io.err('The database has no tables yet: run `npm run cli -- migrate` first.');
-        return 1;
-      }
-      throw err;
-    } finally {
-      client.close();
-    }
+    });
   },
 };
 
