@@ -34,6 +34,14 @@ export const sendingServers = sqliteTable(
   (t) => [uniqueIndex('sending_servers_one_default').on(t.isDefault).where(sql`is_default = 1`)],
 );
 
+/**
+ * How a campaign tracks its readers: `on` (opens and clicks per message), `anonymous`
+ * (counts per campaign and link, nobody's identity in the links) or `off` (no pixel, links
+ * left as written). Null on a campaign: the install's setting (shared/settings.ts).
+ */
+export const trackingModes = ['on', 'anonymous', 'off'] as const;
+export type TrackingMode = (typeof trackingModes)[number];
+
 export const campaignStatuses = ['draft', 'scheduled', 'queued', 'sending', 'paused', 'sent', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
 
@@ -46,6 +54,12 @@ export const campaigns = sqliteTable(
     fromAddress: text('from_address').notNull(),
     format: text('format', { enum: ['mjml', 'html', 'text'] }).notNull(),
     body: text('body').notNull(),
+    /** The inbox preview line after the subject (a hidden block at the top of HTML bodies); Liquid allowed. */
+    preheader: text('preheader').notNull().default(''),
+    /** Null: the install's tracking setting. */
+    tracking: text('tracking', { enum: trackingModes }),
+    /** Host name the pixel and click links use instead of PUBLIC_URL's, e.g. `click.acme.example`; null: the install's setting. */
+    trackingDomain: text('tracking_domain'),
     sendAt: integer('send_at'),
     status: text('status', { enum: campaignStatuses }).notNull().default('draft'),
     /** Why the campaign failed or paused itself, for the marketer. */
@@ -63,6 +77,18 @@ export const campaigns = sqliteTable(
   },
   (t) => [index('campaigns_status_send_at').on(t.status, t.sendAt)],
 );
+
+/** A saved starting point for campaigns: a body in one format, with an optional subject and preheader. */
+export const templates = sqliteTable('templates', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  format: text('format', { enum: ['mjml', 'html', 'text'] }).notNull(),
+  subject: text('subject').notNull().default(''),
+  preheader: text('preheader').notNull().default(''),
+  body: text('body').notNull(),
+  createdAt: integer('created_at').notNull().default(now),
+  updatedAt: integer('updated_at').notNull().default(now),
+});
 
 export const campaignLists = sqliteTable(
   'campaign_lists',
