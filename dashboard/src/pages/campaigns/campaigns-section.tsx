@@ -1,12 +1,18 @@
-// The Campaigns section: its screens and their routes under /campaigns.
+// The Campaigns section: the list of campaigns, the editor (new and edit), and one
+// campaign's page (test, send, progress, results).
 import { Route, Routes } from 'react-router';
-import { ComingSoonPage } from '../coming-soon-page';
 import { NotFoundPage } from '../not-found-page';
+import { CampaignEditorPage } from './campaign-editor-page';
+import { CampaignPage } from './campaign-page';
+import { CampaignsListPage } from './campaigns-list-page';
 
 export function CampaignsSection() {
   return (
     <Routes>
-      <Route index element={<ComingSoonPage title="Campaigns" />} />
+      <Route index element={<CampaignsListPage />} />
+      <Route path="new" element={<CampaignEditorPage />} />
+      <Route path=":id/edit" element={<CampaignEditorPage />} />
+      <Route path=":id" element={<CampaignPage />} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );
