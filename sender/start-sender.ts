@@ -18,6 +18,8 @@ import { createSendWorker } from './send-worker';
 import { createServerChecker } from './server-checks';
 import { createTestSender } from './test-sends';
 import { createThrottle } from './throttle/create-throttle';
+import { createDeliveryLogSweep } from './webhooks/delivery-log-sweep';
+import { createPublicNetworkFetch } from './webhooks/public-network-fetch';
 import { createWebhookDeliverer } from './webhooks/webhook-deliverer';
 
 export interface SenderHandle {
@@ -96,13 +98,16 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     senderId,
     timeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
     maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    ...(config.WEBHOOK_ALLOW_PRIVATE_NETWORKS ? {} : { fetch: createPublicNetworkFetch() }),
   });
   webhooks.start();
+  const webhookLogSweep = createDeliveryLogSweep({ db, keepMs: config.WEBHOOK_LOG_DAYS * 86_400_000 });
+  webhookLogSweep.start();
 
   return {
     senderId,
     async close() {
-      await Promise.all([dispatcher.stop(), serverChecker.stop(), imports.stop(), testSender.stop(), bounceInbox?.close(), webhooks.stop()]);
+      await Promise.all([dispatcher.stop(), serverChecker.stop(), imports.stop(), testSender.stop(), bounceInbox?.close(), webhooks.stop(), webhookLogSweep.stop()]);
       // Let in-flight sends finish; past the grace period, hand them back to the queue
       // (their lock lapses and another worker retries them).
       const graceful = worker.close();

@@ -11,6 +11,8 @@ export interface WorkLoop {
 export function createWorkLoop(name: string, step: () => Promise<boolean>, idleMs: number): WorkLoop {
   let running = false;
   let loop: Promise<void> = Promise.resolve();
+  // Ends the idle pause early, so stop() never waits out a long idle.
+  let wake: () => void = () => {};
 
   async function run(): Promise<void> {
     while (running) {
@@ -21,7 +23,15 @@ export function createWorkLoop(name: string, step: () => Promise<boolean>, idleM
         // The database or Redis hiccuped: log, wait, go on.
         console.error(`${name} step failed:`, (err as Error).message);
       }
-      if (!worked && running) await new Promise((r) => setTimeout(r, idleMs));
+      if (!worked && running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idleMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
     }
   }
 
@@ -33,6 +43,7 @@ export function createWorkLoop(name: string, step: () => Promise<boolean>, idleM
     },
     async stop() {
       running = false;
+      wake();
       await loop;
     },
   };

@@ -66,6 +66,10 @@ export const senderConfigSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(120).default(10),
   /** Attempts per outgoing webhook delivery (with exponential backoff) before it is marked failed. */
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  /** Days a settled outgoing webhook delivery (delivered or failed) stays in the log before the sender deletes it. */
+  WEBHOOK_LOG_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** `true` lets outgoing webhooks call private and local addresses (an endpoint on the sender's own network); off by default. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false'], { error: 'WEBHOOK_ALLOW_PRIVATE_NETWORKS must be true or false' }).default('false').transform((v) => v === 'true'),
   /** Prefix of every Redis key, so several installs can share one Redis. */
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'QUEUE_PREFIX may hold letters, digits, ":", "_" and "-"').default('edgepost'),
 });

@@ -6,6 +6,9 @@ import { retryAfterMs } from './retry-delay';
 /** How much of an endpoint's answer is kept. */
 export const RESPONSE_KEEP_BYTES = 1024;
 
+/** How endpoints are called: global fetch, or the sender's public-network-only fetch. */
+export type EndpointFetch = (url: string, init: RequestInit) => Promise<Response>;
+
 export interface EndpointRequest {
   url: string;
   headers: Record<string, string>;
@@ -67,7 +70,7 @@ function networkText(err: unknown, timeoutMs: number): string {
 }
 
 /** POSTs the request with a timeout covering the whole exchange; never throws. */
-export async function callEndpoint(fetchFn: typeof fetch, request: EndpointRequest, timeoutMs: number): Promise<EndpointAnswer> {
+export async function callEndpoint(fetchFn: EndpointFetch, request: EndpointRequest, timeoutMs: number): Promise<EndpointAnswer> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetchFn(request.url, { method: 'POST', headers: request.headers, body: request.body, redirect: 'manual', signal });

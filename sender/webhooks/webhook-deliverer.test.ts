@@ -235,13 +235,30 @@ describe('webhook deliverer', () => {
 
   it('runs in every sender container: startSender sends a test ping with the configured timeout', async () => {
     const endpoint = await addEndpoint('/hang');
-    const config = testSenderConfig({ DATABASE_URL: t.database.url, WEBHOOK_TIMEOUT_SECONDS: '1', WEBHOOK_MAX_ATTEMPTS: '1' });
+    // The receiver is on loopback, which a sender refuses to call unless told otherwise.
+    const config = testSenderConfig({ DATABASE_URL: t.database.url, WEBHOOK_TIMEOUT_SECONDS: '1', WEBHOOK_MAX_ATTEMPTS: '1', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' });
     const sender = await startTestSender(t.database.db, config);
     try {
       const ping = await t.api('POST', `/api/webhook-endpoints/${endpoint.id}/test`);
       expect(ping.status).toBe(202);
       expect(await settled(endpoint.id)).toMatchObject({ event: 'ping', status: 'failed', lastError: 'no answer within 1 s' });
       expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ type: 'ping', data: { endpointId: endpoint.id } });
+    } finally {
+      await sender.close();
+      await dropQueue(config);
+    }
+  });
+
+  it('calls only public addresses by default: an endpoint on loopback is refused, and nothing reaches it', async () => {
+    const endpoint = await addEndpoint('/ok');
+    const config = testSenderConfig({ DATABASE_URL: t.database.url, WEBHOOK_MAX_ATTEMPTS: '1' });
+    const sender = await startTestSender(t.database.db, config);
+    try {
+      expect((await t.api('POST', `/api/webhook-endpoints/${endpoint.id}/test`)).status).toBe(202);
+      const row = await settled(endpoint.id);
+      expect(row).toMatchObject({ event: 'ping', status: 'failed' });
+      expect(row.lastError).toMatch(/^EADDRNOTPUBLIC: 127\.0\.0\.1 is a private or local address/);
+      expect(receiver.received).toHaveLength(0);
     } finally {
       await sender.close();
       await dropQueue(config);

@@ -8,7 +8,7 @@ import { openSealedSecrets, type SecretKeys } from '../../shared/keyring';
 import { claimDueDeliveries, recordDeliveryAttempt, type ClaimedDelivery } from '../../shared/queries/webhook-deliveries';
 import { parseSigningSecrets, secretsInUse, standardWebhookHeaders, type WebhookSigningSecrets } from '../../shared/webhooks/standard-webhook-signature';
 import { createWorkLoop, type WorkLoop } from '../work-loop';
-import { callEndpoint, type EndpointAnswer } from './call-endpoint';
+import { callEndpoint, type EndpointAnswer, type EndpointFetch } from './call-endpoint';
 import { DEFAULT_RETRY_BASE_MS, retryDelayMs } from './retry-delay';
 
 export interface WebhookDelivererOptions {
@@ -30,7 +30,7 @@ export interface WebhookDelivererOptions {
   /** The pause when nothing is due. Default 500 ms. */
   idleMs?: number;
   /** The HTTP client; global fetch by default. */
-  fetch?: typeof fetch;
+  fetch?: EndpointFetch;
 }
 
 const USER_AGENT = 'Edgepost-Webhooks/1';

@@ -179,7 +179,8 @@ export async function recordDeliveryAttempt(db: Database, attempt: DeliveryAttem
     .set({
       status,
       attempts: sql`${webhookDeliveries.attempts} + 1`,
-      nextAttemptAt: attempt.retryAt ?? webhookDeliveries.nextAttemptAt,
+      // A settled delivery keeps when it settled here, so the retention sweep reads a range of the due index.
+      nextAttemptAt: attempt.retryAt ?? attempt.at,
       claimedBy: null,
       leaseUntil: null,
       lastAttemptAt: attempt.at,
@@ -200,4 +201,19 @@ export async function recordDeliveryAttempt(db: Database, attempt: DeliveryAttem
     record,
   ]);
   return recorded.length > 0;
+}
+
+/**
+ * Deletes up to `limit` deliveries that settled (delivered or failed) before `before`, oldest
+ * first, through `webhook_deliveries_due` (status, settled time): the log keeps a window,
+ * not every call ever made. Returns how many went.
+ */
+export async function deleteSettledDeliveries(db: Database, before: number, limit: number): Promise<number> {
+  const result = await db.run(sql`
+    delete from ${webhookDeliveries} where id in (
+      select id from ${webhookDeliveries} where status = 'delivered' and next_attempt_at < ${before}
+      union all
+      select id from ${webhookDeliveries} where status = 'failed' and next_attempt_at < ${before}
+      limit ${limit})`);
+  return result.rowsAffected;
 }
