@@ -2,7 +2,7 @@
 // garbage and JIT state do not colour the next. Arguments pass through to each.
 import { spawnSync } from 'node:child_process';
 
-const benchmarks = ['render-message.ts', 'build-mime.ts', 'dkim-sign.ts', 'send-pipeline.ts', 'relay-latency.ts', 'throttle.ts', 'event-ingest.ts', 'webhook-ingest.ts', 'import.ts', 'classify-hit.ts'];
+const benchmarks = ['render-message.ts', 'build-mime.ts', 'dkim-sign.ts', 'send-pipeline.ts', 'relay-latency.ts', 'throttle.ts', 'event-ingest.ts', 'webhook-ingest.ts', 'import.ts', 'classify-hit.ts', 'rows-written.ts', 'campaign-stats.ts'];
 
 for (const file of benchmarks) {
   console.log(`\n== bench/${file}`);

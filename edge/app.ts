@@ -6,6 +6,7 @@ import type { AppDeps } from './deps';
 import { validationHook } from './validation-hook';
 import { createWebhookSourceCache } from './webhook-source-cache';
 import { apiKeysRoutes } from './routes/api-keys';
+import { campaignReportsRoutes } from './routes/campaign-reports';
 import { campaignTestsRoutes } from './routes/campaign-tests';
 import { campaignsRoutes } from './routes/campaigns';
 import { capturedMessagesRoutes } from './routes/captured-messages';
@@ -18,11 +19,13 @@ import { sendingServerChecksRoutes } from './routes/sending-server-checks';
 import { sendingServersRoutes } from './routes/sending-servers';
 import { sessionRoutes } from './routes/session';
 import { settingsRoutes } from './routes/settings';
+import { signingKeysRoutes } from './routes/signing-keys';
 import { setupRoutes } from './routes/setup';
 import { subscriberExportRoutes } from './routes/subscriber-export';
 import { subscriberImportsRoutes } from './routes/subscriber-imports';
 import { subscribersRoutes } from './routes/subscribers';
 import { suppressionsRoutes } from './routes/suppressions';
+import { templatesRoutes } from './routes/templates';
 import { trackingRoutes } from './routes/tracking';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { usersRoutes } from './routes/users';
@@ -57,12 +60,15 @@ export function createApp(deps: AppDeps) {
   api.route('/', sendingServersRoutes(deps));
   api.route('/', sendingServerChecksRoutes(deps));
   api.route('/', campaignsRoutes(deps));
+  api.route('/', campaignReportsRoutes(deps));
   api.route('/', campaignTestsRoutes(deps));
+  api.route('/', templatesRoutes(deps));
   api.route('/', capturedMessagesRoutes(deps));
   api.route('/', relayWebhooksRoutes(deps, webhookSources));
   api.route('/', suppressionsRoutes(deps));
   api.route('/', messagesRoutes(deps));
   api.route('/', settingsRoutes(deps));
+  api.route('/', signingKeysRoutes(deps));
   api.route('/', webhookEndpointsRoutes(deps));
 
   // The document is public (it holds no data) and generated from the same zod schemas.

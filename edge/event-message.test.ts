@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { events } from '../shared/db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-event';
 import { MAX_USER_AGENT } from '../shared/queries/hits';
+import { createTestDatabase } from '../test/helpers/database';
+import { seedMessages } from '../test/helpers/tracking-seed';
 import { deliveryMessage, hitMessage, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches } from './event-message';
+import { consumeEvents } from './queue-consumer';
 
 const event = (over: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
   source: 'sendgrid',
@@ -49,5 +53,29 @@ describe('event queue messages', () => {
     expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
     for (const batch of batches) expect(batch.reduce((n, m) => n + m.bytes, 0)).toBeLessThanOrEqual(MAX_SEND_BATCH_BYTES);
     expect(sendBatches([])).toEqual([]);
+  });
+
+  it('carries an anonymous hit (campaign, no message) through the queue, and the consumer stores it without a message or subscriber', async () => {
+    const database = await createTestDatabase();
+    try {
+      const { campaignId } = await seedMessages(database.db, 1);
+      const { body } = hitMessage({ kind: 'click', campaignId, url: 'https://shop.example/a', at: 5, method: 'GET', machine: false, reason: 'human' });
+      expect(body).toMatchObject({ kind: 'hit', hit: { campaignId, url: 'https://shop.example/a' } });
+      expect(body.kind === 'hit' && 'messageId' in body.hit).toBe(false);
+      const wire = JSON.parse(JSON.stringify(body)) as unknown;
+      const retried: string[] = [];
+      const message = { id: 'm0', timestamp: new Date(), body: wire, attempts: 1, retry: () => void retried.push('m0'), ack: () => {} };
+      await consumeEvents(database.db, {
+        queue: 'edgepost-events',
+        messages: [message],
+        metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+        retryAll: () => void retried.push('all'),
+        ackAll: () => {},
+      });
+      expect(retried).toEqual([]);
+      expect(await database.db.select().from(events)).toMatchObject([{ type: 'click', campaignId, messageId: null, subscriberId: null, url: 'https://shop.example/a', machine: false }]);
+    } finally {
+      database.close();
+    }
   });
 });

@@ -10,7 +10,8 @@ export type EventMessage =
   /**
    * `key` is fixed by the producer, so a redelivered message is recorded once. `machine` and
    * `reason` (the request-time verdict) are optional: a hit queued by an older Worker lacks
-   * them and is classified when written, from its agent and method.
+   * them and is classified when written, from its agent and method. A hit of anonymous
+   * tracking carries `campaignId` and no `messageId` (shared/queries/hits.ts).
    */
   | { kind: 'hit'; hit: HitRow }
   | { kind: 'delivery'; event: DeliveryEvent };

@@ -34,6 +34,7 @@ export const permissionRules: readonly PermissionRule[] = [
   { prefix: '/api/lists', read: 'viewer', write: 'editor' },
   { prefix: '/api/subscribers', read: 'viewer', write: 'editor' },
   { prefix: '/api/campaigns', read: 'viewer', write: 'editor' },
+  { prefix: '/api/templates', read: 'viewer', write: 'editor' },
   { prefix: '/api/captured-messages', read: 'viewer', write: 'editor' },
   { prefix: '/api/messages', read: 'viewer', write: 'editor' },
   // Admins: where mail goes out and comes back, and who gets in. Everyone may look

@@ -4,6 +4,7 @@
 // A test leaves no trace in messages, stats or suppressions: no `messages` row is written,
 // and its tokens name TEST_MESSAGE_ID, which no row has, so its links record nothing.
 import type { Database } from '../shared/db/database';
+import { getSettings } from '../shared/queries/settings';
 import { getSubscriber } from '../shared/queries/subscribers';
 import {
   claimTestSend,
@@ -18,6 +19,7 @@ import { compileCampaign, type CompiledCampaign } from '../shared/render/compile
 import { formatMailbox } from '../shared/render/email-address';
 import type { Mjml2Html } from '../shared/render/mjml';
 import { renderMessage, type Recipient, type RenderSettings } from '../shared/render/render-message';
+import { trackingPolicy } from './campaign-cache';
 import type { Driver } from './drivers/driver';
 import type { ServerDrivers } from './drivers/server-drivers';
 import { classifySendError } from './send-error';
@@ -84,7 +86,11 @@ export function createTestSender(options: TestSenderOptions): WorkLoop {
     }
     try {
       // Compiled afresh, not from the workers' cache: a draft's content changes between tests.
-      const compiled = await compileCampaign(campaign.source, options.mjml2html);
+      const policy = trackingPolicy(campaign.tracking, await getSettings(db));
+      // Anonymous tokens would count the test's opens in the campaign; tokens of the test's
+      // message id look the same to the reader and are dropped when hit (test sends leave no trace).
+      const mode = policy.mode === 'anonymous' ? 'on' : policy.mode;
+      const compiled = await compileCampaign({ ...campaign.source, trackingPolicy: { ...policy, mode } }, options.mjml2html);
       return { compiled, server: campaign.server, driver: await drivers.get(campaign.server.id, campaign.server.version), subscriber };
     } catch (err) {
       const failure = classifySendError(err);

@@ -1,20 +1,26 @@
 // Signed tracking tokens: `<keyId>.<payload>.<mac>`, all base64url. The click token carries
 // the destination URL itself, so the redirect needs no database read, and the MAC makes the
-// redirector useless to anyone who wants an open redirect.
+// redirector useless to anyone who wants an open redirect. Anonymous tracking's tokens name
+// the campaign instead of the message, so nothing in such a mail tells us who read it.
 import { decodeBase64Url, encodeBase64Url } from './base64url';
 import type { Keys } from './keys';
 
-export type TokenKind = 'open' | 'click' | 'unsubscribe';
+export type TokenKind = 'open' | 'click' | 'unsubscribe' | 'anonymous-open' | 'anonymous-click';
 
-export interface TokenClaims {
-  kind: TokenKind;
-  messageId: number;
-  /** The destination, for click tokens only. */
-  url?: string;
-}
+export type TokenClaims =
+  | { kind: 'open'; messageId: number }
+  | { kind: 'unsubscribe'; messageId: number }
+  | { kind: 'click'; messageId: number; url: string }
+  /** Anonymous tracking: the campaign only. */
+  | { kind: 'anonymous-open'; campaignId: number }
+  | { kind: 'anonymous-click'; campaignId: number; url: string };
 
-const KIND_CODE: Record<TokenKind, string> = { open: 'o', click: 'c', unsubscribe: 'u' };
-const CODE_KIND: Record<string, TokenKind> = { o: 'open', c: 'click', u: 'unsubscribe' };
+/** The claims of a token of kind K. */
+export type ClaimsOf<K extends TokenKind> = Extract<TokenClaims, { kind: K }>;
+
+// Upper case for the anonymous kinds: their number is a campaign id, never a message id.
+const KIND_CODE: Record<TokenKind, string> = { open: 'o', click: 'c', unsubscribe: 'u', 'anonymous-open': 'O', 'anonymous-click': 'C' };
+const CODE_KIND: Record<string, TokenKind> = { o: 'open', c: 'click', u: 'unsubscribe', O: 'anonymous-open', C: 'anonymous-click' };
 /** 128-bit tags: forging one is out of reach, and URLs stay short. */
 const MAC_BYTES = 16;
 
@@ -23,11 +29,17 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking'>;
 
+const isClick = (kind: TokenKind) => kind === 'click' || kind === 'anonymous-click';
+const idOf = (claims: TokenClaims) => ('campaignId' in claims ? claims.campaignId : claims.messageId);
+
 /** Signs a token; throws on claims no verifier would accept, so a bad link never ships. */
 export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promise<string> {
-  if (!Number.isSafeInteger(claims.messageId) || claims.messageId < 1) throw new RangeError(`token messageId must be a positive integer, got ${claims.messageId}`);
-  if (claims.kind === 'click' && !/^https?:\/\//i.test(claims.url ?? '')) throw new RangeError('click tokens need an http(s) URL');
-  const text = `${KIND_CODE[claims.kind]}:${claims.messageId}` + (claims.kind === 'click' ? `:${claims.url}` : '');
+  const id = idOf(claims);
+  const what = 'campaignId' in claims ? 'campaignId' : 'messageId';
+  if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`token ${what} must be a positive integer, got ${id}`);
+  const url = 'url' in claims ? claims.url : undefined;
+  if (isClick(claims.kind) && !/^https?:\/\//i.test(url ?? '')) throw new RangeError('click tokens need an http(s) URL');
+  const text = `${KIND_CODE[claims.kind]}:${id}` + (isClick(claims.kind) ? `:${url}` : '');
   const payload = encodeBase64Url(encoder.encode(text));
   const signed = encoder.encode(`${keys.trackingKeyId}.${payload}`);
   const mac = keys.signTracking ? keys.signTracking(signed) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, signed));
@@ -35,10 +47,11 @@ export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promis
 }
 
 /**
- * Returns the claims of a genuine token of the expected kind, or null for anything else
- * (unknown key id, bad MAC, malformed payload): callers answer null with a plain 404.
+ * Returns the claims of a genuine token of one of the expected kinds, or null for anything
+ * else (unknown key id, bad MAC, malformed payload, another kind): callers answer null with
+ * a plain 404.
  */
-export async function verifyToken(keyring: TrackingKeys[], token: string, kind: TokenKind): Promise<TokenClaims | null> {
+export async function verifyToken<K extends TokenKind>(keyring: TrackingKeys[], token: string, kinds: K | readonly K[]): Promise<ClaimsOf<K> | null> {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   const [keyId, payload, macText] = parts as [string, string, string];
@@ -55,15 +68,22 @@ export async function verifyToken(keyring: TrackingKeys[], token: string, kind: 
   } catch {
     return null;
   }
-  const match = /^([ocu]):([1-9][0-9]{0,15})(?::(.+))?$/s.exec(text);
-  if (!match || CODE_KIND[match[1]!] !== kind) return null;
-  const messageId = Number(match[2]);
-  if (!Number.isSafeInteger(messageId)) return null;
-  if (kind === 'click') {
-    const url = match[3];
-    return url && /^https?:\/\//i.test(url) ? { kind, messageId, url } : null;
+  const match = /^([ocuOC]):([1-9][0-9]{0,15})(?::(.+))?$/s.exec(text);
+  const kind = match && CODE_KIND[match[1]!];
+  if (!match || !kind || !(typeof kinds === 'string' ? kinds === kind : kinds.includes(kind as K))) return null;
+  const id = Number(match[2]);
+  if (!Number.isSafeInteger(id)) return null;
+  return claimsFrom(kind, id, match[3]) as ClaimsOf<K> | null;
+}
+
+function claimsFrom(kind: TokenKind, id: number, url: string | undefined): TokenClaims | null {
+  if (isClick(kind)) {
+    if (!url || !/^https?:\/\//i.test(url)) return null;
+    return kind === 'click' ? { kind, messageId: id, url } : { kind: 'anonymous-click', campaignId: id, url };
   }
-  return match[3] === undefined ? { kind, messageId } : null;
+  if (url !== undefined) return null;
+  if (kind === 'anonymous-open') return { kind, campaignId: id };
+  return kind === 'open' ? { kind, messageId: id } : { kind: 'unsubscribe', messageId: id };
 }
 
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const dashboardDir = fileURLToPath(new URL('..', import.meta.url));
 /** Where `npm run build:dashboard` writes the dashboard. */
 export const dashboardDist = join(dashboardDir, 'dist');
-const SOURCES = ['src', 'index.html', 'vite.config.ts'];
+// The screens import some of the project's shared/ (drivers' settings rules, event names).
+const SOURCES = ['src', 'index.html', 'vite.config.ts', '../shared'];
 
 /** Newest modification time (ms) of a file or anything under a folder. */
 function newestMtime(path: string): number {

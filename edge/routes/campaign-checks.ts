@@ -36,7 +36,15 @@ export function createCampaignChecks(deps: AppDeps) {
   async function compiles(source: CampaignSource): Promise<void> {
     try {
       await compileCampaign(
-        { id: source.id, name: source.name, subject: source.subject, fromAddress: source.fromAddress, format: source.format, body: source.body },
+        {
+          id: source.id,
+          name: source.name,
+          subject: source.subject,
+          ...(source.preheader === undefined ? {} : { preheader: source.preheader }),
+          fromAddress: source.fromAddress,
+          format: source.format,
+          body: source.body,
+        },
         deps.mjml2html,
       );
     } catch (err) {

@@ -1,7 +1,8 @@
 // Request and response schemas of the campaigns API.
 import { z } from '@hono/zod-openapi';
-import { campaignStatuses } from '../../shared/db/schema';
+import { campaignStatuses, trackingModes } from '../../shared/db/schema';
 import { parseMailbox } from '../../shared/render/email-address';
+import { trackingDomainSchema } from '../../shared/settings';
 import { Timestamp } from '../api-schemas';
 
 const FromAddress = z
@@ -24,6 +25,26 @@ const Subject = z
   .max(998, 'subject must be at most 998 characters')
   .refine((s) => !/[\r\n]/.test(s), 'subject must be on one line')
   .openapi({ description: 'Liquid merge tags allowed, e.g. `Hello {{ subscriber.name | default: "friend" }}`.' });
+const MAX_PREHEADER = 500;
+const Preheader = z
+  .string()
+  .max(MAX_PREHEADER, `preheader must be at most ${MAX_PREHEADER} characters`)
+  .openapi({
+    description: 'The preview line inbox lists show after the subject, hidden in the HTML body (not in text bodies); Liquid merge tags allowed. Empty: none.',
+  });
+const Tracking = z
+  .enum(trackingModes, { error: `tracking must be one of ${trackingModes.join(', ')}, or null for the install's setting` })
+  .nullable()
+  .openapi({
+    description:
+      "`on`: opens and clicks per message; `anonymous`: counts per campaign, nothing in the mail names the reader; `off`: no pixel, links as written. Null: the install's `tracking` setting.",
+  });
+const TrackingDomain = trackingDomainSchema('trackingDomain')
+  .nullable()
+  .openapi({
+    description: "Host name for the pixel and click links instead of PUBLIC_URL's, e.g. `click.acme.example` (docs/tracking.md); null: the install's `trackingDomain` setting.",
+    example: 'click.acme.example',
+  });
 const Format = z.enum(['mjml', 'html', 'text']);
 const MAX_BODY_CHARS = 2_000_000;
 const Body = z
@@ -73,8 +94,11 @@ export const CreateCampaignBody = z
     subject: Subject,
     from: FromAddress,
     lists: ListIds.default([]).openapi({ description: 'Lists to send to; at least one is needed to send.' }),
+    preheader: Preheader.default(''),
     format: Format,
     body: Body,
+    tracking: Tracking.default(null),
+    trackingDomain: TrackingDomain.default(null),
     sendingServerId: ServerId.optional(),
     sendingServers: ServerList.optional(),
     sendAt: SendAt.default(null),
@@ -88,8 +112,11 @@ export const UpdateCampaignBody = z
     subject: Subject.optional(),
     from: FromAddress.optional(),
     lists: ListIds.optional().openapi({ description: 'Replaces the lists.' }),
+    preheader: Preheader.optional(),
     format: Format.optional(),
     body: Body.optional(),
+    tracking: Tracking.optional(),
+    trackingDomain: TrackingDomain.optional(),
     sendingServerId: ServerId.optional(),
     sendingServers: ServerList.optional().openapi({ description: 'Replaces the servers, in failover order.' }),
     sendAt: SendAt.optional(),
@@ -104,8 +131,11 @@ export const CampaignSchema = z
     name: z.string(),
     subject: z.string(),
     from: z.string(),
+    preheader: z.string(),
     format: Format,
     body: z.string(),
+    tracking: z.enum(trackingModes).nullable().openapi({ description: "A draft's null: the install's setting, fixed onto the campaign when it is sent. Past draft, null only on campaigns sent before tracking modes existed, which were tracked (`on`)." }),
+    trackingDomain: z.string().nullable().openapi({ description: "A draft's null: the install's tracking domain, fixed when it is sent. Past draft, null means PUBLIC_URL's host." }),
     lists: z.array(z.number().int()),
     sendingServerId: z.number().int().nullable().openapi({ description: 'The first server of `sendingServers`; null when it is empty.' }),
     sendingServers: z.array(z.object({ id: z.number().int(), weight: z.number().int() })).openapi({ description: 'In failover order; empty: the default server.' }),

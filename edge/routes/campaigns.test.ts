@@ -273,4 +273,34 @@ describe('campaigns API', () => {
     });
     expect((await t.api('GET', '/api/campaigns/999/stats')).status).toBe(404);
   });
+
+  it('keeps a preheader, a tracking mode and a tracking domain, null meaning the install\'s setting', async () => {
+    const plain = await create();
+    expect(plain).toMatchObject({ preheader: '', tracking: null, trackingDomain: null });
+    const campaign = await create({ preheader: 'Sale ends {{ campaign.name }}', tracking: 'anonymous', trackingDomain: 'Click.Shop.Example' });
+    expect(campaign).toMatchObject({ preheader: 'Sale ends {{ campaign.name }}', tracking: 'anonymous', trackingDomain: 'click.shop.example' });
+    expect((await t.api('GET', `/api/campaigns/${campaign.id}`)).body).toEqual(campaign);
+
+    const patched = await t.api('PATCH', `/api/campaigns/${campaign.id}`, { tracking: 'off', trackingDomain: null });
+    expect(patched.body).toMatchObject({ preheader: 'Sale ends {{ campaign.name }}', tracking: 'off', trackingDomain: null });
+    expect((await t.api('PATCH', `/api/campaigns/${campaign.id}`, { tracking: null, preheader: '' })).body).toMatchObject({ preheader: '', tracking: null });
+  });
+
+  it('refuses a bad tracking mode, a tracking domain that is not a host name, and a preheader that does not compile', async () => {
+    const refused = async (extra: Record<string, unknown>) => {
+      const { status, body } = await t.api('POST', '/api/campaigns', draft(extra));
+      expect(status, JSON.stringify(extra)).toBe(400);
+      return body.error.details[0] as { path: string; message: string };
+    };
+    expect(await refused({ tracking: 'sometimes' })).toMatchObject({ path: 'tracking', message: expect.stringContaining('one of on, anonymous, off') });
+    expect(await refused({ trackingDomain: 'https://click.shop.example' })).toMatchObject({ path: 'trackingDomain', message: expect.stringContaining('without the scheme') });
+    expect(await refused({ trackingDomain: 'click.shop.example:8080' })).toMatchObject({ path: 'trackingDomain', message: expect.stringContaining('without a port') });
+    expect(await refused({ trackingDomain: '10.0.0.1' })).toMatchObject({ path: 'trackingDomain', message: expect.stringContaining('not an IP address') });
+    expect(await refused({ preheader: 'Hi {{ subscriber.name ' })).toMatchObject({ path: 'preheader' });
+    expect(await refused({ preheader: 'x'.repeat(501) })).toMatchObject({ path: 'preheader', message: 'preheader must be at most 500 characters' });
+    expect(await count('campaigns')).toBe(0);
+    const campaign = await create();
+    const patch = await t.api('PATCH', `/api/campaigns/${campaign.id}`, { preheader: '{% if x %}open' });
+    expect(patch.body.error).toMatchObject({ code: 'INVALID_TEMPLATE', details: [expect.objectContaining({ path: 'preheader' })] });
+  });
 });

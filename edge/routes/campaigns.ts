@@ -39,7 +39,10 @@ function toCampaignSummaryBody(c: CampaignSummary) {
     name: c.name,
     subject: c.subject,
     from: c.fromAddress,
+    preheader: c.preheader,
     format: c.format,
+    tracking: c.tracking,
+    trackingDomain: c.trackingDomain,
     lists: c.lists,
     sendingServerId: c.sendingServers[0]?.id ?? null,
     sendingServers: c.sendingServers,
@@ -137,6 +140,8 @@ export function campaignsRoutes(deps: AppDeps) {
       path: '/campaigns/{id}',
       tags,
       summary: 'Edit a draft or scheduled campaign',
+      description:
+        'A scheduled campaign\'s tracking was fixed when it was sent: there a null `tracking` takes the install\'s mode of that moment, and a null `trackingDomain` means PUBLIC_URL (docs/tracking.md).',
       request: { params: IdParams, body: jsonBody(UpdateCampaignBody) },
       responses: { 200: jsonContent(CampaignSchema, 'The updated campaign'), 400: errors[400], 404: errors[404], 409: errors[409] },
     }),
@@ -163,7 +168,7 @@ export function campaignsRoutes(deps: AppDeps) {
       tags,
       summary: 'Send a draft: queued now, or scheduled when sendAt is ahead',
       description:
-        'Checks again that the campaign compiles, has a list and has a sending server (its own, each of them valid, or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice.',
+        'Checks again that the campaign compiles, has a list and has a sending server (its own, each of them valid, or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice. The same update fixes its tracking: a null `tracking` or `trackingDomain` becomes the install\'s setting of that moment, and from then on a null `trackingDomain` means PUBLIC_URL (docs/tracking.md).',
       request: { params: IdParams },
       responses: { 200: jsonContent(CampaignSchema, 'The campaign, now queued or scheduled'), 400: errors[400], 404: errors[404], 409: errors[409] },
     }),

@@ -13,6 +13,10 @@ const tags = ['Settings'];
 const descriptions: Record<SettingKey, string> = {
   softBounceLimit: 'Soft bounces, from distinct messages, within `softBounceDays` that suppress an address (reason `soft_bounce`).',
   softBounceDays: 'The window of the soft-bounce rule, in days.',
+  tracking:
+    'Tracking of campaigns whose own `tracking` is null: `on` (opens and clicks per message), `anonymous` (counts per campaign, nothing that names the reader) or `off` (no pixel, links as written).',
+  trackingDomain:
+    'Host name the pixel and click links of campaigns whose own `trackingDomain` is null use instead of PUBLIC_URL\'s, e.g. `click.acme.example` (point it at Edgepost first: docs/tracking.md); null: PUBLIC_URL.',
 };
 
 // The stored schema's rules without its defaults: in a PATCH an absent key means "unchanged",

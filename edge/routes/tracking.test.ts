@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { events } from '../../shared/db/schema';
 import { deriveKeys } from '../../shared/keys';
 import { encodeBase64Url } from '../../shared/base64url';
-import { signToken } from '../../shared/tokens';
+import { signToken, verifyToken } from '../../shared/tokens';
 import { createApp } from '../app';
 import { BackgroundTasks } from '../background';
 import { createTrackingTestApp, type TrackingTestApp } from '../../test/helpers/tracking-app';
@@ -176,6 +176,29 @@ describe('tracking routes', () => {
         expect([res.status, res.headers.get('location'), await res.text()], path).toEqual([404, null, 'Not found: this link is not valid.']);
       }
       expect(await recorded()).toEqual([]);
+    });
+
+    it('refuses tampered anonymous tokens the same way, and never takes an anonymous open for a click or an unsubscribe', async () => {
+      const campaignId = seed.campaignId;
+      const click = await signToken(t.keys, { kind: 'anonymous-click', campaignId, url: DESTINATION });
+      const other = await signToken(t.keys, { kind: 'anonymous-click', campaignId, url: 'https://evil.example/' });
+      const open = await signToken(t.keys, { kind: 'anonymous-open', campaignId });
+      const bad = [...mutations(click, other), open];
+      for (const token of bad) {
+        const res = await t.request(`/t/c/${encodeURIComponent(token)}`);
+        expect([res.status, res.headers.get('location')], token).toEqual([404, null]);
+      }
+      for (const token of [...mutations(open, click), click]) await t.request(`/t/o/${encodeURIComponent(token)}`);
+      expect(await verifyToken(t.deps.keyring, open, 'unsubscribe')).toBeNull();
+      expect(await verifyToken(t.deps.keyring, click, ['click', 'unsubscribe'])).toBeNull();
+      expect(await recorded()).toEqual([]);
+      // The genuine ones are still good after all that.
+      expect((await t.request(`/t/c/${click}`)).headers.get('location')).toBe(DESTINATION);
+      await t.request(`/t/o/${open}`);
+      expect(await recorded()).toMatchObject([
+        { type: 'click', campaignId, messageId: null, subscriberId: null },
+        { type: 'open', campaignId, messageId: null, subscriberId: null },
+      ]);
     });
 
     it('redirects without a database read: an unknown message still redirects, and its hit is dropped', async () => {

@@ -15,6 +15,9 @@ import type { Hit, HitRecorder } from '../hit-recorder';
 export const PIXEL_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=='), (ch) => ch.charCodeAt(0));
 
 const NOT_FOUND_BODY = 'Not found: this link is not valid.';
+// Each route takes its kind of token both ways: naming the message, or (anonymous tracking) the campaign.
+const OPEN_KINDS = ['open', 'anonymous-open'] as const;
+const CLICK_KINDS = ['click', 'anonymous-click'] as const;
 
 function pixelResponse(): Response {
   return new Response(PIXEL_GIF, {
@@ -52,11 +55,13 @@ export function redirectTarget(url: string): string | null {
   return /^[\x21-\x7e]+$/.test(url) ? url : parsed.href;
 }
 
-function hitFrom(c: Context, kind: Hit['kind'], messageId: number, url?: string): Hit {
+/** A hit on a token that names its message, or (anonymous tracking) only its campaign. */
+function hitFrom(c: Context, kind: Hit['kind'], by: { messageId: number } | { campaignId: number }, url?: string): Hit {
   const userAgent = c.req.header('user-agent');
   const method = c.req.method;
   const { machine, reason } = classifyHit({ kind, method, userAgent, ip: clientAddress(c) ?? undefined, ...(url ? { url } : {}) });
-  return { kind, messageId, ...(url ? { url } : {}), at: Date.now(), userAgent, method, machine, reason };
+  const who = 'messageId' in by ? { messageId: by.messageId } : { campaignId: by.campaignId };
+  return { kind, ...who, ...(url ? { url } : {}), at: Date.now(), userAgent, method, machine, reason };
 }
 
 /** Hands the write to the host's waitUntil, so the response goes out first; a failing recorder never fails the response. */
@@ -83,8 +88,8 @@ export function trackingRoutes(deps: AppDeps) {
   // Whatever the token, the recorder or the database do, the pixel answers with the GIF.
   async function openPixel(c: Context, token: string): Promise<Response> {
     try {
-      const claims = await verifyToken(deps.keyring, token, 'open');
-      if (claims) recordAfterResponse(c, deps.recorder, hitFrom(c, 'open', claims.messageId));
+      const claims = await verifyToken(deps.keyring, token, OPEN_KINDS);
+      if (claims) recordAfterResponse(c, deps.recorder, hitFrom(c, 'open', claims));
     } catch (err) {
       console.error('open pixel: a hit could not be recorded', err);
     }
@@ -100,11 +105,11 @@ export function trackingRoutes(deps: AppDeps) {
   });
 
   app.get('/t/c/:token', async function clickRedirect(c) {
-    const claims = await verifyToken(deps.keyring, c.req.param('token'), 'click');
+    const claims = await verifyToken(deps.keyring, c.req.param('token'), CLICK_KINDS);
     const url = claims?.url;
     const location = url ? redirectTarget(url) : null;
     if (!claims || !url || !location) return notFound();
-    recordAfterResponse(c, deps.recorder, hitFrom(c, 'click', claims.messageId, url));
+    recordAfterResponse(c, deps.recorder, hitFrom(c, 'click', claims, url));
     // The hidden honeypot link leads nowhere: whatever followed it gets an empty answer.
     if (isHoneypotUrl(url)) return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
     return new Response(null, {

@@ -4,8 +4,9 @@
 import { and, desc, eq, getTableColumns, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { campaignTransitions, type CampaignAction } from '../campaign-state';
 import type { Database } from '../db/database';
-import { campaignLists, campaignSendingServers, campaigns, lists, sendingServers, type CampaignStatus } from '../db/schema';
+import { campaignLists, campaignSendingServers, campaigns, lists, sendingServers, type CampaignStatus, type TrackingMode } from '../db/schema';
 import { toPage, type Page } from './page';
+import { settingValue } from './settings';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignFormat = CampaignRow['format'];
@@ -27,8 +28,14 @@ export interface CampaignContent {
   name: string;
   subject: string;
   fromAddress: string;
+  /** Liquid, shown by inboxes after the subject; '' (the default): none. */
+  preheader?: string;
   format: CampaignFormat;
   body: string;
+  /** Null (the default): the install's setting; fixed when the campaign is sent (transitionCampaign). */
+  tracking?: TrackingMode | null;
+  /** Host name of the pixel and click links; null (the default): the install's setting in a draft, PUBLIC_URL's once sent. */
+  trackingDomain?: string | null;
   /** Epoch ms; null: send as soon as it is sent. */
   sendAt: number | null;
 }
@@ -134,7 +141,7 @@ export async function updateCampaign(
   // Every statement repeats the status check, so either all apply or none does.
   const stillEditable = sql`exists (select 1 from ${campaigns} where ${editable})`;
   const [updated] = await db.batch([
-    db.update(campaigns).set({ ...content, updatedAt: Date.now() }).where(editable).returning({ id: campaigns.id }),
+    db.update(campaigns).set({ ...content, ...keptFixed(content), updatedAt: Date.now() }).where(editable).returning({ id: campaigns.id }),
     ...(listIdsToUse
       ? [
           db.delete(campaignLists).where(and(eq(campaignLists.campaignId, id), stillEditable)),
@@ -152,9 +159,34 @@ export async function updateCampaign(
 }
 
 /**
+ * The tracking mode of an edit, as SQL. A scheduled campaign's tracking is fixed (below) and
+ * its mode is never null: there a null, "the install's setting", becomes the install's mode
+ * as it is now. A null domain needs nothing: past draft it means PUBLIC_URL, so what the API
+ * showed comes back unchanged.
+ */
+function keptFixed(content: Partial<CampaignContent>) {
+  if (content.tracking === undefined) return {};
+  return { tracking: sql`coalesce(${content.tracking}, case when ${campaigns.status} <> 'draft' then ${settingValue('tracking')} end)` };
+}
+
+/**
+ * Leaving draft fixes the campaign's tracking: a null ("the install's setting") becomes the
+ * install's mode and domain as they are at that moment, so every sender, whenever it
+ * compiles the campaign, tracks all its messages alike. Past draft a null domain means
+ * PUBLIC_URL (docs/tracking.md).
+ */
+function fixedTracking() {
+  return {
+    tracking: sql`coalesce(${campaigns.tracking}, ${settingValue('tracking')})`,
+    trackingDomain: sql`coalesce(${campaigns.trackingDomain}, ${settingValue('trackingDomain')})`,
+  };
+}
+
+/**
  * Applies a marketer's action as one conditional UPDATE (`WHERE status IN (<from>)`), plus
  * `guard` when given. Actions that lead to `scheduled` when the send time is still ahead
- * decide it in SQL, against the row as it is at that moment.
+ * decide it in SQL, against the row as it is at that moment; `send` fixes the tracking in
+ * the same statement.
  */
 export async function transitionCampaign(db: Database, id: number, action: CampaignAction, guard?: SQL): Promise<CampaignWrite> {
   const transition = campaignTransitions[action];
@@ -170,11 +202,26 @@ export async function transitionCampaign(db: Database, id: number, action: Campa
       updatedAt: now,
       ...(transition.clearsClaim ? { claimedBy: null, leaseUntil: null } : {}),
       ...(transition.to === 'cancelled' ? { finishedAt: now } : {}),
+      ...(action === 'send' ? fixedTracking() : {}),
     })
     .where(and(eq(campaigns.id, id), inArray(campaigns.status, [...transition.from]), guard))
     .returning({ id: campaigns.id });
   return updated ? getCampaign(db, id) : refusal(db, id);
 }
+
+/** What rendering a campaign needs: its content, and its tracking choices with the status that says whether they are fixed yet. */
+export const campaignRenderColumns = {
+  id: campaigns.id,
+  name: campaigns.name,
+  subject: campaigns.subject,
+  preheader: campaigns.preheader,
+  fromAddress: campaigns.fromAddress,
+  format: campaigns.format,
+  body: campaigns.body,
+  tracking: campaigns.tracking,
+  trackingDomain: campaigns.trackingDomain,
+  status: campaigns.status,
+};
 
 /** What `send` needs to hold when it happens: a list to send to, and a server to send through. */
 export function sendableGuard(id: number): SQL {

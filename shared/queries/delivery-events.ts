@@ -2,12 +2,14 @@
 // each, and acted on, in one batch (one round trip, one transaction) per call. The events go
 // in as one JSON parameter; every effect reads them back from `events` by key, so the message
 // and subscriber are resolved in exactly one place (the INSERT). Effects are idempotent: a
-// redelivered event changes nothing, whichever order events arrive in.
+// redelivered event changes nothing, whichever order events arrive in. The batch ends with
+// the event rollup (./event-rollup.ts): the campaign counters move in the same transaction.
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { campaignLists, events, listMembers, messages, subscribers, suppressionLifts, suppressions } from '../db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../feedback/delivery-event';
+import { eventRollup } from './event-rollup';
 import { settingValue } from './settings';
 import { TEST_MESSAGE_ID } from './test-sends';
 
@@ -120,6 +122,7 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
       group by b.recipient
       having count(distinct coalesce(b.message_id, b.data ->> 'providerMessageId', b.key)) >= ${settingValue('softBounceLimit')}
       on conflict (email) do nothing`),
+    ...eventRollup(db),
   ]);
   const suppressed = effects[0].rowsAffected + effects[2].rowsAffected;
   return { recorded: inserted.rowsAffected, suppressed };

@@ -1,8 +1,10 @@
 // Events: unsubscribes, and the events of a message or a subscriber as the API shows them.
 // Hits are written by ./hits.ts, relay and bounce feedback by ./delivery-events.ts.
 import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { SelectedFields } from 'drizzle-orm/sqlite-core';
 import type { Database } from '../db/database';
 import { campaignLists, events, listMembers, messages } from '../db/schema';
+import { eventRollup } from './event-rollup';
 import { clientData } from './hits';
 
 /** How an unsubscribe arrived: an RFC 8058 one-click POST, our confirmation form, or a mail to the List-Unsubscribe mailto. */
@@ -41,6 +43,7 @@ export async function unsubscribeByMessage(
   const data = JSON.stringify({ source, ...clientData(details.userAgent, details.method ?? 'POST') });
   // Writes come first: in a deferred transaction a read before a write could fail with
   // SQLITE_BUSY_SNAPSHOT when the sender commits in between; a leading write just waits.
+  // The event rollup (./event-rollup.ts) counts the unsubscribe in the same transaction.
   const [updated, inserted, found] = await db.batch([
     db
       .update(listMembers)
@@ -59,6 +62,7 @@ export async function unsubscribeByMessage(
       where m.id = ${messageId}
       on conflict (key) do nothing`),
     db.select({ id: messages.id }).from(messages).where(ofMessage),
+    ...eventRollup(db),
   ]);
   return { found: found.length > 0, recorded: inserted.rowsAffected > 0, membershipsChanged: updated.rowsAffected };
 }
@@ -98,8 +102,12 @@ export function parseEventCursor(cursor: string): { at: number; id: number } | n
   return match ? { at: Number(match[1]), id: Number(match[2]) } : null;
 }
 
-/** One page of the events matching `owner`: read through the events_message or events_subscriber index, then sorted (tens of rows, not millions). */
-function eventsPageQuery(db: Database, owner: SQL, page: EventPageQuery) {
+/**
+ * One page of the events matching `owner`: read through the events_message or events_subscriber
+ * index, then sorted (tens of rows, not millions). `extra` adds columns for callers that show more
+ * (the subscriber activity timeline, shared/queries/subscriber-activity.ts).
+ */
+export function eventsPageQuery<X extends SelectedFields = {}>(db: Database, owner: SQL, page: EventPageQuery, extra?: X) {
   const before = page.before ? sql` and (${events.occurredAt}, ${events.id}) < (${page.before.at}, ${page.before.id})` : sql``;
   return db
     .select({
@@ -113,6 +121,7 @@ function eventsPageQuery(db: Database, owner: SQL, page: EventPageQuery) {
       at: events.occurredAt,
       messageId: events.messageId,
       campaignId: events.campaignId,
+      ...(extra as X),
     })
     .from(events)
     .where(sql`${owner}${before}`)

@@ -5,14 +5,18 @@
 // other clicks.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { events, messages } from '../db/schema';
+import { campaigns, events, messages } from '../db/schema';
 import { classifyHit, HONEYPOT_URL, type MachineSignatures } from '../tracking/classify-hit';
 import signatures from '../tracking/machine-signatures.json';
+import { eventRollup } from './event-rollup';
 
 /** One open or click, as the edge saw it. */
 export interface Hit {
   kind: 'open' | 'click';
-  messageId: number;
+  /** The message whose token was hit; absent for anonymous tracking, whose tokens name only the campaign. */
+  messageId?: number;
+  /** Anonymous tracking: the campaign, instead of the message (and so no subscriber). */
+  campaignId?: number;
   /** The destination, for clicks. */
   url?: string;
   /** Epoch ms when the hit arrived. */
@@ -63,7 +67,9 @@ function requestVerdict(h: HitRow): { machine: boolean; reason: string } {
  * hits for a message that has no row are dropped, not errors. The join also brings the
  * message's `sent_at`, so the early-click rule (classifyTiming) costs nothing more: a click
  * sooner than `earlyClickSeconds` after the send is `early-click`, unless the request-time
- * verdict already named a machine.
+ * verdict already named a machine. Anonymous hits (a campaignId, no messageId) join
+ * `campaigns` instead: stored with the campaign and no message or subscriber; hits of a
+ * campaign that has no row are dropped too.
  */
 export function hitsInsert(hits: readonly HitRow[]): SQL {
   const rows = hits.map((h) => {
@@ -71,7 +77,8 @@ export function hitsInsert(hits: readonly HitRow[]): SQL {
     return {
       key: h.key,
       type: h.kind,
-      messageId: h.messageId,
+      messageId: h.messageId ?? null,
+      campaignId: h.messageId === undefined ? (h.campaignId ?? null) : null,
       at: h.at,
       url: h.kind === 'click' && h.url !== undefined ? wellFormed(h.url) : null,
       data: JSON.stringify(clientData(h.userAgent, h.method)),
@@ -85,12 +92,16 @@ export function hitsInsert(hits: readonly HitRow[]): SQL {
     select key, type, message_id, campaign_id, subscriber_id, at, url, data,
            machine or early, case when machine then reason when early then 'early-click' else reason end
     from (
-      select h.value ->> 'key' as key, h.value ->> 'type' as type, m.id as message_id, m.campaign_id, m.subscriber_id,
+      select h.value ->> 'key' as key, h.value ->> 'type' as type, m.id as message_id,
+             coalesce(m.campaign_id, c.id) as campaign_id, m.subscriber_id,
              h.value ->> 'at' as at, h.value ->> 'url' as url, h.value ->> 'data' as data,
              h.value ->> 'machine' as machine, h.value ->> 'reason' as reason,
              (h.value ->> 'type' = 'click' and m.sent_at is not null and (h.value ->> 'at') - m.sent_at < ${EARLY_CLICK_MS}) as early
       from json_each(${JSON.stringify(rows)}) as h
-      join ${messages} as m on m.id = h.value ->> 'messageId'
+      left join ${messages} as m on m.id = h.value ->> 'messageId'
+      -- Anonymous hits name only their campaign: stored with no message and no subscriber.
+      left join ${campaigns} as c on h.value ->> 'messageId' is null and c.id = h.value ->> 'campaignId'
+      where m.id is not null or c.id is not null
     )
     where true
     on conflict (key) do nothing`;
@@ -128,11 +139,14 @@ export function clickBurstUpdate(hits: readonly HitRow[]): SQL | null {
       and (${honeypot} or ${burst})`;
 }
 
-/** Writes a batch of hits with one INSERT (and the burst rule's UPDATE, in the same round trip); returns the rows inserted (repeats and unknown messages excluded). */
+/**
+ * Writes a batch of hits with one INSERT, the burst rule's UPDATE and the event rollup, in one
+ * round trip (one transaction); returns the rows inserted (repeats and unknown messages excluded).
+ * The rollup goes last, so it counts this batch's hits with their final verdicts.
+ */
 export async function recordHits(db: Database, hits: readonly HitRow[]): Promise<number> {
   if (hits.length === 0) return 0;
   const burst = clickBurstUpdate(hits);
-  if (!burst) return (await db.run(hitsInsert(hits))).rowsAffected;
-  const [inserted] = await db.batch([db.run(hitsInsert(hits)), db.run(burst)]);
+  const [inserted] = await db.batch([db.run(hitsInsert(hits)), ...(burst ? [db.run(burst)] : []), ...eventRollup(db)]);
   return inserted.rowsAffected;
 }

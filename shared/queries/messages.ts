@@ -1,9 +1,11 @@
 // Messages: one row per campaign × subscriber (unique), created by the dispatcher before
-// its job exists and moved to a final status by the worker.
+// its job exists and moved to a final status by the worker. Every write that creates a
+// message or changes its status runs with its count (./message-counts.ts) in one batch.
 import { and, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { campaigns, messages, type MessageStatus } from '../db/schema';
+import { countCreatedMessages, countQueuedEnding } from './message-counts';
 
 export interface QueuedMessage {
   id: number;
@@ -18,7 +20,8 @@ export interface QueuedMessage {
 export async function createMessages(db: Database, campaignId: number, subscriberIds: number[]): Promise<QueuedMessage[]> {
   if (subscriberIds.length === 0) return [];
   const ids = JSON.stringify(subscriberIds);
-  const [, queued] = await db.batch([
+  const [, , queued] = await db.batch([
+    db.run(countCreatedMessages(campaignId, subscriberIds)),
     db.run(sql`
       insert into messages (campaign_id, subscriber_id)
       select ${campaignId}, value from json_each(${ids}) where true
@@ -144,14 +147,19 @@ export interface SentOutcome {
   serverId: number;
 }
 
-/** Records the relay's acceptance of many messages in one statement. A message already final stays as it was. */
+/** Records the relay's acceptance of many messages in one UPDATE (after its count). A message already final stays as it was. */
 export async function markMessagesSent(db: Database, outcomes: SentOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
   const now = Date.now();
-  await db.run(sql`
-    update messages set status = 'sent', attempts = o.value ->> 'attempts', provider_message_id = o.value ->> 'providerMessageId',
-      sending_server_id = o.value ->> 'serverId', last_error = null, sent_at = ${now}, updated_at = ${now}
-    from json_each(${sqlJson(outcomes)}) o
-    where messages.id = o.value ->> 'messageId' and messages.status = 'queued'`);
+  const json = sqlJson(outcomes);
+  await db.batch([
+    db.run(countQueuedEnding(sql`select o.value ->> 'messageId' from json_each(${json}) as o`, 'sent')),
+    db.run(sql`
+      update messages set status = 'sent', attempts = o.value ->> 'attempts', provider_message_id = o.value ->> 'providerMessageId',
+        sending_server_id = o.value ->> 'serverId', last_error = null, sent_at = ${now}, updated_at = ${now}
+      from json_each(${json}) o
+      where messages.id = o.value ->> 'messageId' and messages.status = 'queued'`),
+  ]);
 }
 
 /** Ends a message without sending it (failed, skipped or cancelled), with the reason. */
@@ -162,10 +170,13 @@ export async function markMessageFinal(
   attempts: number,
   reason: string,
 ): Promise<void> {
-  await db
-    .update(messages)
-    .set({ status, attempts, lastError: reason, updatedAt: Date.now() })
-    .where(and(eq(messages.id, messageId), stillQueued));
+  await db.batch([
+    db.run(countQueuedEnding(sql`${messageId}`, status)),
+    db
+      .update(messages)
+      .set({ status, attempts, lastError: reason, updatedAt: Date.now() })
+      .where(and(eq(messages.id, messageId), stillQueued)),
+  ]);
 }
 
 /** Notes a temporary failure; the message stays queued for its next attempt. */
@@ -178,14 +189,18 @@ export async function markMessageRetrying(db: Database, messageId: number, attem
 
 /** Ends the queued messages of cancelled campaigns, at most `limit` a call (the sweep runs often). */
 export async function cancelQueuedOfCancelledCampaigns(db: Database, limit: number): Promise<number> {
-  const rows = await db
-    .update(messages)
-    .set({ status: 'cancelled', lastError: 'campaign cancelled', updatedAt: Date.now() })
-    .where(
-      sql`${messages.id} in (
-        select m.id from ${messages} m join ${campaigns} c on c.id = m.campaign_id
-        where c.status = 'cancelled' and m.status = 'queued' limit ${limit})`,
-    )
-    .returning({ id: messages.id });
+  // The count and the update pick the same messages: the same query, with no ORDER BY (a
+  // sort would cost a whole cancelled campaign per call), gives the same rows within one
+  // transaction, as SQLite runs one plan deterministically over unchanged data.
+  const picked = sql`select m.id from ${messages} m join ${campaigns} c on c.id = m.campaign_id
+    where c.status = 'cancelled' and m.status = 'queued' limit ${limit}`;
+  const [, rows] = await db.batch([
+    db.run(countQueuedEnding(picked, 'cancelled')),
+    db
+      .update(messages)
+      .set({ status: 'cancelled', lastError: 'campaign cancelled', updatedAt: Date.now() })
+      .where(sql`${messages.id} in (${picked})`)
+      .returning({ id: messages.id }),
+  ]);
   return rows.length;
 }

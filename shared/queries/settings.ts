@@ -20,7 +20,8 @@ export async function updateSettings(db: Database, changes: Partial<Settings>): 
   if (keys.length > 0) {
     await db
       .insert(settings)
-      .values(keys.map((key) => ({ key, value: next[key], updatedAt: Date.now() })))
+      // The JSON text itself, as drizzle would write it, so a null setting is stored as `null`, not as SQL NULL.
+      .values(keys.map((key) => ({ key, value: sql`${JSON.stringify(next[key])}`, updatedAt: Date.now() })))
       .onConflictDoUpdate({ target: settings.key, set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` } });
   }
   return next;

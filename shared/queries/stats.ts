@@ -1,13 +1,16 @@
-// Campaign statistics: seven grouped reads in one batch (one round trip, one snapshot).
-// Each read is a range of an index: `messages_campaign_status` covers the message counts,
-// `events_campaign_type` narrows the events to the campaign (and, for links, bounces and
-// the human/machine split, to clicks, bounces or opens and clicks);
-// the plan is checked in stats.test.ts, so a change that brings a full scan fails a test.
-// Opens and clicks recorded before they were classified (`machine` null) count as human.
-import { and, count, countDistinct, desc, eq, inArray, sql } from 'drizzle-orm';
-import type { CampaignStatus, EventType, MessageStatus } from '../db/schema';
+// Campaign statistics from counters, never from the events or the messages: three index
+// ranges in one batch, and the message counts of ./message-counts.ts (a few primary-key
+// reads) alongside. campaign_event_counts (kept by ./event-rollup.ts in the same transaction
+// as every event write) gives the event numbers: its `all` rows per type, its `reason` rows
+// (machine hits per reason) and its `link` rows (the top links, sorted in SQL: a campaign
+// has tens of links). The plans are checked in stats.test.ts, so a change that brings a
+// scan fails a test. Opens and clicks recorded before they were classified (`machine` null)
+// count as human.
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import type { CampaignStatus, MessageStatus } from '../db/schema';
 import type { Database } from '../db/database';
-import { campaigns, events, messages } from '../db/schema';
+import { campaignEventCounts, campaigns } from '../db/schema';
+import { campaignMessageCounts } from './message-counts';
 
 export interface Tally {
   total: number;
@@ -74,69 +77,39 @@ const MESSAGE_BUCKET: Record<MessageStatus, 'queued' | 'sent' | 'failed' | 'skip
   cancelled: 'skipped',
 };
 
-const ENGAGEMENT = ['open', 'click'] as const;
-/** A hit not known to be a machine's: human, or recorded before hits were classified. */
-const isHuman = sql`coalesce(${events.machine}, 0) = 0`;
+const counts = campaignEventCounts;
 
-/** The seven reads behind campaignStats, exported so a test can check their query plans. */
+/** The three reads of the counters behind campaignStats, exported so a test can check their query plans. */
 export function campaignStatsQueries(db: Database, campaignId: number) {
-  const engagement = and(eq(events.campaignId, campaignId), inArray(events.type, [...ENGAGEMENT]));
+  const ofCampaign = (dimension: 'all' | 'reason' | 'link') => and(eq(counts.campaignId, campaignId), eq(counts.dimension, dimension));
   return [
     db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId)),
     db
-      .select({ status: messages.status, n: count() })
-      .from(messages)
-      .where(eq(messages.campaignId, campaignId))
-      .groupBy(messages.status),
+      .select({ dimension: counts.dimension, key: counts.key, type: counts.type, total: counts.total, humanTotal: counts.humanTotal, messages: counts.messages, humanMessages: counts.humanMessages })
+      .from(counts)
+      .where(and(eq(counts.campaignId, campaignId), inArray(counts.dimension, ['all', 'reason']))),
     db
-      .select({ type: events.type, total: count(), unique: countDistinct(events.messageId) })
-      .from(events)
-      .where(eq(events.campaignId, campaignId))
-      .groupBy(events.type),
-    db
-      .select({
-        url: events.url,
-        total: count(),
-        unique: countDistinct(events.messageId),
-        humanTotal: sql<number>`count(*) filter (where ${isHuman})`,
-        humanUnique: sql<number>`count(distinct ${events.messageId}) filter (where ${isHuman})`,
-      })
-      .from(events)
-      .where(and(eq(events.campaignId, campaignId), eq(events.type, 'click')))
-      .groupBy(events.url)
-      .orderBy(desc(count()), events.url)
+      .select({ url: counts.key, total: counts.total, unique: counts.messages, humanTotal: counts.humanTotal, humanUnique: counts.humanMessages })
+      .from(counts)
+      .where(and(ofCampaign('link'), eq(counts.type, 'click')))
+      .orderBy(desc(counts.total), counts.key)
       .limit(TOP_LINKS),
-    // One row per bounced message (its hardest class), then counted: unique messages per class.
-    db
-      .select({ hard: sql<number | null>`sum(hard)`, bounced: count() })
-      .from(
-        db
-          .select({ hard: sql<number>`max(${events.bounceClass} = 'hard')`.as('hard') })
-          .from(events)
-          .where(and(eq(events.campaignId, campaignId), eq(events.type, 'bounce')))
-          .groupBy(events.messageId)
-          .as('bounced_messages'),
-      ),
-    db
-      .select({ type: events.type, machine: sql<number>`not ${isHuman}`, total: count(), unique: countDistinct(events.messageId) })
-      .from(events)
-      .where(engagement)
-      .groupBy(events.type, sql`not ${isHuman}`),
-    db
-      .select({ type: events.type, reason: events.machineReason, total: count() })
-      .from(events)
-      .where(and(engagement, eq(events.machine, true)))
-      .groupBy(events.type, events.machineReason),
   ] as const;
 }
+
+type CountRow = Awaited<ReturnType<typeof campaignStatsQueries>[1]>[number];
 
 /** Sending outcomes and engagement for one campaign, or null when there is no such campaign. */
 export async function campaignStats(db: Database, campaignId: number): Promise<CampaignStats | null> {
   if (!Number.isSafeInteger(campaignId) || campaignId < 1) return null;
-  const [campaign, messageCounts, eventCounts, links, [bounces], byWho, reasons] = await db.batch(campaignStatsQueries(db, campaignId));
+  // No domains wanted: the per-status totals are a few rows of their own.
+  const [[campaign, eventCounts, links], messageCounts] = await Promise.all([db.batch(campaignStatsQueries(db, campaignId)), campaignMessageCounts(db, campaignId, 0)]);
   const status = campaign[0]?.status;
   if (!status) return null;
 
+  const all = new Map<string, CountRow>(eventCounts.filter((r) => r.dimension === 'all').map((r) => [r.type, r]));
+  const messagesOf = (type: string) => all.get(type)?.messages ?? 0;
+  const hard = messagesOf('bounce-hard');
   const stats: CampaignStats = {
     campaignId,
     status,
@@ -145,46 +118,40 @@ export async function campaignStats(db: Database, campaignId: number): Promise<C
     sent: 0,
     failed: 0,
     skipped: 0,
-    delivered: 0,
-    bounced: { hard: 0, soft: 0 },
-    deferred: 0,
-    dropped: 0,
-    complained: 0,
-    opened: emptyEngagement(),
-    clicked: emptyEngagement(),
-    unsubscribed: { total: 0, unique: 0 },
-    topLinks: links.flatMap((l) =>
-      l.url === null ? [] : [{ url: l.url, total: l.total, unique: l.unique, human: { total: l.humanTotal, unique: l.humanUnique } }],
-    ),
+    delivered: messagesOf('delivered'),
+    bounced: { hard, soft: messagesOf('bounce') - hard },
+    deferred: messagesOf('deferred'),
+    dropped: messagesOf('dropped'),
+    complained: messagesOf('complaint'),
+    opened: engagement(all, 'open'),
+    clicked: engagement(all, 'click'),
+    unsubscribed: { total: all.get('unsubscribe')?.total ?? 0, unique: messagesOf('unsubscribe') },
+    topLinks: links.map((l) => ({ url: l.url, total: l.total, unique: l.unique, human: { total: l.humanTotal, unique: l.humanUnique } })),
   };
-  for (const { status: s, n } of messageCounts) {
+  for (const [s, n] of Object.entries(messageCounts.byStatus) as [MessageStatus, number][]) {
     stats.recipients += n;
     // A status this code does not know yet still counts as a recipient.
     const bucket = MESSAGE_BUCKET[s] as (typeof MESSAGE_BUCKET)[MessageStatus] | undefined;
     if (bucket) stats[bucket] += n;
   }
-  const byType = new Map<EventType, Tally>(eventCounts.map((e) => [e.type, { total: e.total, unique: e.unique }]));
-  const tally = (type: EventType): Tally => byType.get(type) ?? { total: 0, unique: 0 };
-  stats.delivered = tally('delivered').unique;
-  const hard = Number(bounces?.hard ?? 0);
-  stats.bounced = { hard, soft: (bounces?.bounced ?? 0) - hard };
-  stats.deferred = tally('deferred').unique;
-  stats.dropped = tally('dropped').unique;
-  stats.complained = tally('complaint').unique;
-  stats.opened = { ...stats.opened, ...tally('open') };
-  stats.clicked = { ...stats.clicked, ...tally('click') };
-  stats.unsubscribed = tally('unsubscribe');
-  const engagement = (type: string) => (type === 'open' ? stats.opened : type === 'click' ? stats.clicked : undefined);
-  for (const row of byWho) {
-    const target = engagement(row.type);
-    if (target) target[row.machine ? 'machine' : 'human'] = { total: row.total, unique: row.unique };
-  }
-  for (const row of reasons) {
-    const target = engagement(row.type);
-    // A machine hit always has a reason; `unknown` only guards against a row written by hand.
-    if (target) target.machineReasons[row.reason ?? 'unknown'] = row.total;
+  for (const row of eventCounts) {
+    const target = row.dimension !== 'reason' ? undefined : row.type === 'open' ? stats.opened : row.type === 'click' ? stats.clicked : undefined;
+    if (target) target.machineReasons[row.key] = row.total;
   }
   return stats;
+}
+
+/** Opens or clicks from the `all` rows of the type and of `<type>-machine` (messages with a machine hit). */
+function engagement(all: Map<string, CountRow>, type: 'open' | 'click'): EngagementTally {
+  const row = all.get(type);
+  if (!row) return emptyEngagement();
+  return {
+    total: row.total,
+    unique: row.messages,
+    human: { total: row.humanTotal, unique: row.humanMessages },
+    machine: { total: row.total - row.humanTotal, unique: all.get(`${type}-machine`)?.messages ?? 0 },
+    machineReasons: {},
+  };
 }
 
 function emptyEngagement(): EngagementTally {

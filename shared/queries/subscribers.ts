@@ -4,6 +4,7 @@ import { and, eq, getTableColumns, gt, inArray, sql, type SQL } from 'drizzle-or
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { listMembers, lists, subscribers } from '../db/schema';
+import { countQueuedEnding } from './message-counts';
 import { toPage, type Page } from './page';
 import { isUniqueViolation } from './unique-violation';
 
@@ -247,8 +248,15 @@ export async function updateSubscriber(db: Database, id: number, patch: Subscrib
   return getSubscriber(db, id);
 }
 
-/** Deletes a subscriber with its memberships and messages (foreign keys cascade). */
+/**
+ * Deletes a subscriber with its memberships and messages (foreign keys cascade). The
+ * campaign counters keep the messages (history), its still-queued ones as cancelled: they
+ * will never be sent, and a campaign must not count them as awaiting an outcome forever.
+ */
 export async function deleteSubscriber(db: Database, id: number): Promise<boolean> {
-  const rows = await db.delete(subscribers).where(eq(subscribers.id, id)).returning({ id: subscribers.id });
+  const [, rows] = await db.batch([
+    db.run(countQueuedEnding(sql`select id from messages where subscriber_id = ${id}`, 'cancelled')),
+    db.delete(subscribers).where(eq(subscribers.id, id)).returning({ id: subscribers.id }),
+  ]);
   return rows.length > 0;
 }

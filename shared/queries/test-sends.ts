@@ -4,8 +4,9 @@
 // The database is the hand-off, as for live server checks (./server-checks.ts).
 import { and, asc, eq, gt, inArray, isNull, lt, min, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { campaignSendingServers, campaigns, sendingServers, testSends } from '../db/schema';
+import { campaignSendingServers, campaigns, sendingServers, testSends, type CampaignStatus, type TrackingMode } from '../db/schema';
 import type { CampaignSource } from '../render/compile-campaign';
+import { campaignRenderColumns } from './campaigns';
 
 export type TestSendRow = typeof testSends.$inferSelect;
 export type TestSendResult = NonNullable<TestSendRow['results']>[number];
@@ -98,6 +99,8 @@ export async function finishTestSend(db: Database, testSendId: number, senderId:
 
 export interface TestSendCampaign {
   source: CampaignSource;
+  /** The campaign's own tracking choices, and its status (past draft they are fixed: sender/campaign-cache.ts trackingPolicy). */
+  tracking: { tracking: TrackingMode | null; trackingDomain: string | null; status: CampaignStatus };
   /** The campaign's first server, or the default one; null when there is none. `version` is its `updated_at`. */
   server: { id: number; version: number } | null;
 }
@@ -106,7 +109,7 @@ export interface TestSendCampaign {
 export async function loadTestSendCampaign(db: Database, campaignId: number): Promise<TestSendCampaign | null> {
   const [[source], [own], [fallback]] = await db.batch([
     db
-      .select({ id: campaigns.id, name: campaigns.name, subject: campaigns.subject, fromAddress: campaigns.fromAddress, format: campaigns.format, body: campaigns.body })
+      .select(campaignRenderColumns)
       .from(campaigns)
       .where(eq(campaigns.id, campaignId)),
     db
@@ -124,5 +127,6 @@ export async function loadTestSendCampaign(db: Database, campaignId: number): Pr
       .limit(1),
   ]);
   if (!source) return null;
-  return { source, server: own ?? fallback ?? null };
+  const { tracking, trackingDomain, status, ...content } = source;
+  return { source: content, tracking: { tracking, trackingDomain, status }, server: own ?? fallback ?? null };
 }

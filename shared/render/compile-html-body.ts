@@ -17,6 +17,7 @@ export interface BodyTemplates {
 /**
  * `html` still carries the words of `source` (liquid-placeholders.ts). `lineOf` maps an
  * offset in `html` to the marketer's line, when there is one (not for MJML output).
+ * `preheader`: the campaign has one, so the body gets its place.
  */
 export function compileHtmlBody(
   html: string,
@@ -25,6 +26,7 @@ export function compileHtmlBody(
   links: LinkSource[],
   problems: TemplateProblem[],
   lineOf: (offset: number) => number | undefined,
+  preheader = false,
 ): BodyTemplates | null {
   const scan = scanHtml(html);
   const linkEdits: Edit[] = [];
@@ -42,7 +44,10 @@ export function compileHtmlBody(
 
   // Just before </body>: after the content, so the 1×1 image never shifts what the reader sees.
   const pixelAt = scan.bodyEnd ?? html.length;
-  const page = applyEdits(html, [...linkEdits, { start: pixelAt, end: pixelAt, text: source.words.pixel }]);
+  // Right after <body>, where MJML's mj-preview puts it: the first text an inbox list shows.
+  const preheaderAt = scan.bodyStart ?? 0;
+  const preheaderEdit: Edit[] = preheader ? [{ start: preheaderAt, end: preheaderAt, text: source.words.preheader }] : [];
+  const page = applyEdits(html, [...preheaderEdit, ...linkEdits, { start: pixelAt, end: pixelAt, text: source.words.pixel }]);
   const plain = htmlToPlainText(applyEdits(html, linkEdits));
   const htmlTemplate = parseDerived(engines.html, restoreLiquid(page, source, OWN_TAGS), 'the HTML', problems);
   const textTemplate = parseDerived(engines.text, restoreLiquid(plain, source, OWN_TAGS), 'the plain-text version', problems);

@@ -15,15 +15,18 @@ export interface HtmlLink {
 export interface HtmlScan {
   /** `href` attributes of `<a>` and `<area>`, in document order (the first `href` of a tag wins, as in browsers). */
   links: HtmlLink[];
+  /** Just after the first `<body …>` tag, or null when there is none. */
+  bodyStart: number | null;
   /** Where the last `</body>` starts, or null when there is none. */
   bodyEnd: number | null;
 }
 
 const LINK_TAGS = new Set(['a', 'area']);
 
-/** The link attributes and the end of the body of an HTML document or fragment. */
+/** The link attributes and the start and end of the body of an HTML document or fragment. */
 export function scanHtml(html: string): HtmlScan {
   const links: HtmlLink[] = [];
+  let bodyStart: number | null = null;
   let bodyEnd: number | null = null;
   let tag = '';
   let hrefSeen = false;
@@ -37,10 +40,13 @@ export function scanHtml(html: string): HtmlScan {
       hrefSeen = true;
       links.push({ start: parser.startIndex, end: parser.endIndex, href: value });
     },
+    onopentag(name, _attributes, isImplied) {
+      if (name === 'body' && !isImplied && bodyStart === null) bodyStart = parser.endIndex + 1;
+    },
     onclosetag(name, isImplied) {
       if (name === 'body' && !isImplied) bodyEnd = parser.startIndex;
     },
   });
   parser.end(html);
-  return { links, bodyEnd };
+  return { links, bodyStart, bodyEnd };
 }

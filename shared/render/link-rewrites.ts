@@ -6,13 +6,14 @@
 // per-recipient tracker (link-tracker.ts), which only has to sign.
 import type { Liquid } from 'liquidjs';
 import { restoreLiquid, type ProtectedText } from './liquid-placeholders';
-import { LINK_TAG, OPEN_PIXEL_TAG, liquidProblem, type LinkSource } from './liquid-engines';
+import { LINK_TAG, OPEN_PIXEL_TAG, PREHEADER_TAG, liquidProblem, type LinkSource } from './liquid-engines';
 import type { TemplateProblem } from './template-error';
 
-/** Our tags in place of link and pixel words. */
+/** Our tags in place of link, pixel and preheader words. */
 export const OWN_TAGS = {
   link: (index: number) => `{% ${LINK_TAG} ${index} %}`,
   pixel: `{% ${OPEN_PIXEL_TAG} %}`,
+  preheader: `{% ${PREHEADER_TAG} %}`,
 };
 
 const UNSUBSCRIBE_OUTPUT = /^\{\{-?\s*(unsubscribe_url|preferences_url)\s*-?\}\}$/;

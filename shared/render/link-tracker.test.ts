@@ -10,12 +10,12 @@ beforeAll(async () => {
 
 describe('createLinkTracker', () => {
   it('marks http(s) links and swaps the markers for signed click URLs', async () => {
-    const tracker = createLinkTracker('https://t.example', 'epabcm');
+    const tracker = createLinkTracker('https://t.example', { markerPrefix: 'epabcm' });
     const a = tracker.mark(' https://shop.example/a?x=1 ');
     const b = tracker.mark('HTTP://shop.example/b');
     expect(tracker.mark('https://shop.example/a?x=1')).toBe(a); // one token per distinct URL
     expect([a, b]).toEqual(['epabcm0z', 'epabcm1z']);
-    const swap = await tracker.sign(keys, 42);
+    const swap = await tracker.sign(keys, { messageId: 42 });
     const out = swap(`<a href="${a}">A</a> ${b} ${a} epabcm9z`);
     const urls = [...out.matchAll(/https:\/\/t\.example\/t\/c\/([\w.-]+)/g)];
     expect(urls).toHaveLength(3);
@@ -25,7 +25,7 @@ describe('createLinkTracker', () => {
   });
 
   it('leaves mailto:, tel:, anchors, relative links and our own unsubscribe page alone', async () => {
-    const tracker = createLinkTracker('https://t.example', 'epabcm');
+    const tracker = createLinkTracker('https://t.example', { markerPrefix: 'epabcm' });
     for (const url of ['mailto:a@b.example', 'tel:+331234', 'SMS:+331234', '#top', '/relative', 'https://t.example/u/TOKEN']) {
       expect(tracker.mark(url), url).toBe(url);
     }
@@ -33,7 +33,7 @@ describe('createLinkTracker', () => {
     expect(tracker.mark(' javascript:alert(1)')).toBe('#');
     expect(tracker.mark('data:text/html,<script>')).toBe('#');
     expect(tracker.mark('https://')).toBe('#');
-    expect((await tracker.sign(keys, 1))('unchanged')).toBe('unchanged');
+    expect((await tracker.sign(keys, { messageId: 1 }))('unchanged')).toBe('unchanged');
   });
 
   it('draws a fresh random marker prefix for each render', () => {

@@ -7,13 +7,33 @@
 // data was written, so no data can hold a marker.
 import { signToken, type TrackingKeys } from '../tokens';
 
+/** Whom a click token names: the message, or (anonymous tracking) only the campaign. */
+export type TrackedBy = { messageId: number } | { campaignId: number };
+
+export interface LinkTrackerOptions {
+  /** Origin of the click URLs, e.g. `https://click.acme.example`; default: `publicUrl`. */
+  trackingUrl?: string;
+  /** False when tracking is off: every link stays as written. Default true. */
+  track?: boolean;
+  /**
+   * Track only links whose URL is fixed in the template, the same for every reader
+   * (anonymous tracking): a URL built by Liquid may carry who reads it. Default false.
+   */
+  fixedOnly?: boolean;
+  /** The markers' prefix; default: drawn at random on first use. */
+  markerPrefix?: string;
+}
+
 export interface LinkTracker {
-  /** The index of `url` among this render's tracked URLs, or the text to write when it is not tracked. */
-  track(url: string): number | string;
+  /**
+   * The index of `url` among this render's tracked URLs, or the text to write when it is not
+   * tracked. `fixed`: the URL is written in the template as is, no Liquid in it (default false).
+   */
+  track(url: string, fixed?: boolean): number | string;
   /** What a Liquid tag writes for `url`: a marker when it is tracked, else what `track` says. */
-  mark(url: string): string;
+  mark(url: string, fixed?: boolean): string;
   /** Signs every tracked URL; the function it returns swaps markers in a rendered part. */
-  sign(keys: TrackingKeys, messageId: number): Promise<SwapMarkers>;
+  sign(keys: TrackingKeys, by: TrackedBy): Promise<SwapMarkers>;
 }
 
 export interface SwapMarkers {
@@ -28,16 +48,21 @@ const SAFE_SCHEMES = /^(mailto|tel|sms):/i;
  * Tracks http(s) links, except links to our own unsubscribe and preferences page
  * (`${publicUrl}/u/…`): the recipient must reach it even if tracking is blocked. A link
  * built by Liquid comes here whatever it holds, and a merge field could hold any URL:
- * schemes other than http(s), mailto, tel and sms (`javascript:`, `data:`) become `#`.
+ * schemes other than http(s), mailto, tel and sms (`javascript:`, `data:`) become `#`,
+ * whether tracking is on or off. With `fixedOnly` (anonymous tracking), such a link is
+ * written as rendered, untracked: only links fixed in the template are.
  */
-export function createLinkTracker(publicUrl: string, markerPrefix?: string): LinkTracker {
+export function createLinkTracker(publicUrl: string, options: LinkTrackerOptions = {}): LinkTracker {
+  const { trackingUrl = publicUrl, track = true, fixedOnly = false } = options;
   const urls: string[] = [];
   const indexByUrl = new Map<string, number>();
   const decided = new Map<string, number | string>();
   const ownPages = `${publicUrl}/u/`.toLowerCase();
-  let prefix = markerPrefix;
+  let prefix = options.markerPrefix;
 
-  function trackLink(url: string): number | string {
+  function trackLink(url: string, fixed = false): number | string {
+    // `?e={{ subscriber.email }}` would give each reader a token of their own, naming them.
+    if (fixedOnly && !fixed) return asWritten(url);
     // The same link is usually in both parts: decide once.
     const known = decided.get(url);
     if (known !== undefined) return known;
@@ -48,8 +73,7 @@ export function createLinkTracker(publicUrl: string, markerPrefix?: string): Lin
 
   function decide(url: string): number | string {
     const target = url.trim();
-    if (!/^https?:\/\/\S/i.test(target)) return /^[a-z][a-z0-9+.-]*:/i.test(target) && !SAFE_SCHEMES.test(target) ? '#' : url;
-    if (target.slice(0, ownPages.length).toLowerCase() === ownPages) return url;
+    if (!track || !/^https?:\/\/\S/i.test(target) || target.slice(0, ownPages.length).toLowerCase() === ownPages) return asWritten(url);
     let index = indexByUrl.get(target);
     if (index === undefined) {
       index = urls.push(target) - 1;
@@ -60,20 +84,28 @@ export function createLinkTracker(publicUrl: string, markerPrefix?: string): Lin
 
   return {
     track: trackLink,
-    mark: function markLink(url) {
-      const tracked = trackLink(url);
+    mark: function markLink(url, fixed) {
+      const tracked = trackLink(url, fixed);
       if (typeof tracked === 'string') return tracked;
       prefix ??= randomPrefix();
       return `${prefix}${tracked}z`;
     },
-    sign: async function signLinks(keys, messageId) {
-      const tokens = await Promise.all(urls.map((url) => signToken(keys, { kind: 'click', messageId, url })));
-      const clickUrls = tokens.map((token) => `${publicUrl}/t/c/${token}`);
+    sign: async function signLinks(keys, by) {
+      const claims = (url: string) => ('campaignId' in by ? { kind: 'anonymous-click' as const, campaignId: by.campaignId, url } : { kind: 'click' as const, messageId: by.messageId, url });
+      const tokens = await Promise.all(urls.map((url) => signToken(keys, claims(url))));
+      const clickUrls = tokens.map((token) => `${trackingUrl}/t/c/${token}`);
       const markers = prefix;
       const swap = (rendered: string) => (markers === undefined ? rendered : swapMarkers(rendered, markers, clickUrls));
       return Object.assign(swap, { clickUrls });
     },
   };
+}
+
+/** An untracked link as it is written: the URL itself, or `#` for a scheme that could run code or carry a page. */
+function asWritten(url: string): string {
+  const target = url.trim();
+  if (/^https?:\/\/\S/i.test(target) || SAFE_SCHEMES.test(target)) return url;
+  return /^[a-z][a-z0-9+.-]*:/i.test(target) ? '#' : url;
 }
 
 /**

@@ -10,12 +10,17 @@ import type { TemplateField, TemplateProblem } from './template-error';
 export const RENDER_STATE = Symbol('edgepost.render-state');
 
 export interface RenderState {
-  /** What to write for a link's URL: a marker to sign after the render, or the URL itself when it is not tracked. */
-  link(url: string): string;
+  /**
+   * What to write for a link's URL: a marker to sign after the render, or the URL itself when
+   * it is not tracked. `fixed`: the URL is written in the template, with no Liquid in it.
+   */
+  link(url: string, fixed: boolean): string;
   /** What to write for the open pixel's URL (a marker too). */
   openPixelUrl: string;
   /** The signed click URL of the hidden honeypot link written beside the pixel; none when absent or empty. */
   honeypotUrl?: string;
+  /** The hidden preheader block, rendered for this recipient (preheaderHtml); '' when none. */
+  preheader: string;
 }
 
 /** A tracked link's URL: fixed, or a template when it holds Liquid. */
@@ -29,6 +34,7 @@ export interface LiquidEngines {
 /** Our own tags, written into templates at compile time; the names keep clear of Liquid's. */
 export const LINK_TAG = 'edgepost_link';
 export const OPEN_PIXEL_TAG = 'edgepost_open_pixel';
+export const PREHEADER_TAG = 'edgepost_preheader';
 
 const PARSE_LIMIT = 5_000_000; // characters per template: MJML output of a large campaign fits
 const RENDER_LIMIT_MS = 1_000; // a message renders in well under a millisecond
@@ -48,10 +54,12 @@ export function createLiquidEngines(links: readonly LinkSource[]): LiquidEngines
   html.registerTag(LINK_TAG, linkTag(links, text, escapeHtml));
   text.registerTag(LINK_TAG, linkTag(links, text, (url) => url));
   html.registerTag(OPEN_PIXEL_TAG, OpenPixelTag);
+  html.registerTag(PREHEADER_TAG, PreheaderTag);
   return { html, text };
 }
 
-function lockedDownLiquid(outputEscape: 'escape' | undefined): Liquid {
+/** A Liquid engine with the limits every campaign template renders under (time, memory, size; no partials). Exported for the dashboard's preview. */
+export function lockedDownLiquid(outputEscape: 'escape' | undefined): Liquid {
   const liquid = new Liquid({
     ...(outputEscape ? { outputEscape } : {}),
     strictFilters: true, // a misspelt filter is an error when the campaign is saved
@@ -99,7 +107,7 @@ export abstract class LinkTag extends Tag {
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     // Most links are fixed: only those with Liquid pay for a render of their own.
     const url = typeof this.href === 'string' ? this.href : String(yield this.liquid.renderer.renderTemplates(this.href, ctx));
-    emitter.write(this.encode(renderState(ctx).link(url)));
+    emitter.write(this.encode(renderState(ctx).link(url, typeof this.href === 'string')));
   }
 }
 
@@ -117,6 +125,21 @@ export class OpenPixelTag extends Tag {
     const state = renderState(ctx);
     emitter.write(openPixelHtml(state.openPixelUrl) + honeypotLinkHtml(state.honeypotUrl));
   }
+}
+
+/** `{% edgepost_preheader %}`: the hidden preheader block, right after `<body>`. */
+export class PreheaderTag extends Tag {
+  render(ctx: Context, emitter: Emitter): void {
+    emitter.write(renderState(ctx).preheader);
+  }
+}
+
+// MJML's own `mj-preview` block: shown by inbox lists after the subject, never in the message.
+const PREHEADER_STYLE = 'display:none;font-size:1px;color:#ffffff;line-height:1px;max-height:0px;max-width:0px;opacity:0;overflow:hidden;';
+
+/** The hidden preheader block for a recipient's rendered preheader text (escaped here), or nothing when it is blank. */
+export function preheaderHtml(text: string): string {
+  return text.trim() ? `<div style="${PREHEADER_STYLE}">${escapeHtml(text)}</div>` : '';
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { countLiquidWords, createWords, lineAt, protectLiquid, restoreLiquid } from './liquid-placeholders';
 
 const liquid = new Liquid();
-const ownTags = { link: (i: number) => `<LINK ${i}>`, pixel: '<PIXEL>' };
+const ownTags = { link: (i: number) => `<LINK ${i}>`, pixel: '<PIXEL>', preheader: '<PREHEADER>' };
 
 describe('protectLiquid', () => {
   it('swaps every token for a word of letters and digits, and restores it exactly', () => {

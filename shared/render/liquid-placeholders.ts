@@ -15,12 +15,13 @@ export interface LiquidToken {
   line: number;
 }
 
-/** The inert words of one compile: `o`utput, `t`ag, `k` (tracked link), `p`ixel. */
+/** The inert words of one compile: `o`utput, `t`ag, `k` (tracked link), `p`ixel, `h` (preheader). */
 export interface Words {
   prefix: string;
   liquid(index: number, kind: LiquidToken['kind']): string;
   link(index: number): string;
   pixel: string;
+  preheader: string;
   /** Matches any word; group 1 is the kind letter, group 2 the index. */
   pattern(): RegExp;
   /** Matches the words of Liquid tags, which a bare URL in text must stop at. */
@@ -48,7 +49,8 @@ export function createWords(source: string): Words {
     liquid: (index, kind) => `${prefix}${kind === 'tag' ? 't' : 'o'}${index}z`,
     link: (index) => `${prefix}k${index}z`,
     pixel: `${prefix}p0z`,
-    pattern: () => new RegExp(`${prefix}([otkp])(\\d+)z`, 'g'),
+    preheader: `${prefix}h0z`,
+    pattern: () => new RegExp(`${prefix}([otkph])(\\d+)z`, 'g'),
     tagPattern: () => new RegExp(`${prefix}t\\d+z`),
   };
 }
@@ -103,11 +105,13 @@ export interface OwnTags {
   link(index: number): string;
   /** What the pixel's word becomes. */
   pixel: string;
+  /** What the preheader's word becomes. */
+  preheader: string;
 }
 
 /**
  * Puts the Liquid back into text that came out of the tools, and our own tags in place of
- * link and pixel words. Braces the tools produced themselves (MJML's CSS, or `&#123;&#123;`
+ * link, pixel and preheader words. Braces the tools produced themselves (MJML's CSS, or `&#123;&#123;`
  * that html-to-text decoded) are wrapped in `{% raw %}`, so they stay text.
  */
 export function restoreLiquid(text: string, protectedText: ProtectedText, ownTags: OwnTags): string {
@@ -115,6 +119,7 @@ export function restoreLiquid(text: string, protectedText: ProtectedText, ownTag
   return escaped.replace(protectedText.words.pattern(), function restoreWord(word, kind: string, index: string) {
     if (kind === 'k') return ownTags.link(Number(index));
     if (kind === 'p') return ownTags.pixel;
+    if (kind === 'h') return ownTags.preheader;
     return protectedText.tokens[Number(index)]?.source ?? word;
   });
 }

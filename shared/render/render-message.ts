@@ -7,8 +7,8 @@ import { HONEYPOT_URL } from '../tracking/classify-hit';
 import { verpAddress } from '../verp';
 import type { CompiledCampaign } from './compile-campaign';
 import { formatMailbox, isDeliverableAddress } from './email-address';
-import { RENDER_STATE, honeypotLinkHtml, liquidProblem, openPixelHtml, type RenderState } from './liquid-engines';
-import { createLinkTracker } from './link-tracker';
+import { RENDER_STATE, honeypotLinkHtml, liquidProblem, openPixelHtml, preheaderHtml, type RenderState } from './liquid-engines';
+import { createLinkTracker, type SwapMarkers, type TrackedBy } from './link-tracker';
 import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
 import { finishPart, renderPlan, type PlanRun, type PlannedPart } from './render-plan';
 import { TemplateError, type TemplateField } from './template-error';
@@ -21,7 +21,7 @@ export interface Recipient {
 }
 
 export interface RenderSettings {
-  /** Base of tracking and unsubscribe links, without a trailing slash (PUBLIC_URL). */
+  /** Base of unsubscribe links, and of tracking links unless the campaign has a tracking domain; no trailing slash (PUBLIC_URL). */
   publicUrl: string;
   keys: Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking' | 'verp' | 'signVerp'>;
   /** Base of the VERP return path; defaults to `bounces@<domain of the from address>`. */
@@ -54,20 +54,27 @@ export async function renderMessage(
   checkSettings(settings);
   const { messageId, subscriber } = recipient;
   const { publicUrl, keys } = settings;
+  const { mode, domain } = compiled.tracking;
+  const trackingUrl = domain ? `https://${domain}` : publicUrl;
+  // Anonymous tracking signs the campaign's id where the message's would be: no token names the reader.
+  const by: TrackedBy = mode === 'anonymous' ? { campaignId: compiled.id } : { messageId };
   const bounceAddress = settings.bounceAddress ?? `bounces@${compiled.from.domain}`;
-  // An HTML body is tracked: it gets the open pixel and, beside it, the hidden honeypot link.
+  // A tracked HTML body gets the open pixel and, beside it, the hidden honeypot link.
+  const pixelled = compiled.html !== null && mode !== 'off';
   const [unsubscribeToken, openToken, honeypotToken, envelopeFrom] = await Promise.all([
     signToken(keys, { kind: 'unsubscribe', messageId }),
-    compiled.html ? signToken(keys, { kind: 'open', messageId }) : null,
-    compiled.html ? signToken(keys, { kind: 'click', messageId, url: HONEYPOT_URL }) : null,
+    pixelled ? signToken(keys, 'campaignId' in by ? { kind: 'anonymous-open', ...by } : { kind: 'open', ...by }) : null,
+    pixelled ? signToken(keys, 'campaignId' in by ? { kind: 'anonymous-click', ...by, url: HONEYPOT_URL } : { kind: 'click', ...by, url: HONEYPOT_URL }) : null,
     verpAddress(keys, bounceAddress, messageId),
   ]);
   const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
-  const links = createLinkTracker(publicUrl);
+  // Anonymous: a link built by Liquid stays untracked, or its token could carry the reader's data.
+  const links = createLinkTracker(publicUrl, { trackingUrl, track: mode !== 'off', fixedOnly: mode === 'anonymous' });
   const state: RenderState = {
     link: links.mark,
-    openPixelUrl: openToken ? `${publicUrl}/t/o/${openToken}` : '',
-    ...(honeypotToken ? { honeypotUrl: `${publicUrl}/t/c/${honeypotToken}` } : {}),
+    openPixelUrl: openToken ? `${trackingUrl}/t/o/${openToken}` : '',
+    ...(honeypotToken ? { honeypotUrl: `${trackingUrl}/t/c/${honeypotToken}` } : {}),
+    preheader: '',
   };
   const scope = {
     subscriber: { id: subscriber.id, email: subscriber.email, name: subscriber.name, attributes: subscriber.attributes },
@@ -78,11 +85,13 @@ export async function renderMessage(
     [RENDER_STATE]: state,
   };
   const pixel = openToken ? openPixelHtml(state.openPixelUrl) + honeypotLinkHtml(state.honeypotUrl) : '';
-  const run: PlanRun = { scope, links, pixel, outputs: new Map() };
+  const run: PlanRun = { scope, links, pixel, preheader: '', outputs: new Map() };
   const subject = renderPart(compiled.subject, run, 'subject');
+  // Rendered before the body that shows it; it holds no links (compile-campaign.ts), so it needs no signing.
+  if (compiled.preheader) state.preheader = run.preheader = preheaderHtml(finishPart(renderPart(compiled.preheader, run, 'preheader'), NO_LINKS));
   const html = compiled.html ? renderPart(compiled.html, run, 'body') : null;
   const text = renderPart(compiled.text, run, 'body');
-  const signed = await links.sign(keys, messageId);
+  const signed = await links.sign(keys, by);
   return {
     from: compiled.fromHeader,
     to: formatMailbox(subscriber.name, subscriber.email),
@@ -94,6 +103,8 @@ export async function renderMessage(
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
   };
 }
+
+const NO_LINKS: SwapMarkers = Object.assign((rendered: string) => rendered, { clickUrls: [] });
 
 /**
  * Renders one part. A Liquid error here (a budget exceeded, a filter given data it cannot

@@ -30,7 +30,7 @@ async function bothWays(source: string, s: () => Record<string, unknown>, tidy =
   const engineLinks = createLinkTracker(PUBLIC_URL);
   const engine = await settle(() => String(html.renderSync(templates, scopeFor(s(), engineLinks))), engineLinks);
   const planLinks = createLinkTracker(PUBLIC_URL);
-  const run: PlanRun = { scope: scopeFor(s(), planLinks), links: planLinks, pixel: openPixelHtml(`${PUBLIC_URL}/t/o/T`), outputs: new Map() };
+  const run: PlanRun = { scope: scopeFor(s(), planLinks), links: planLinks, pixel: openPixelHtml(`${PUBLIC_URL}/t/o/T`), preheader: '', outputs: new Map() };
   const planned = await settle(() => renderPlan(planTemplate(templates, html, 'h', tidy), run), planLinks, (part, signed) => finishPart(part, signed));
   return { engine, planned };
 }
@@ -42,7 +42,7 @@ async function settle<T>(render: () => T, links: ReturnType<typeof createLinkTra
   } catch (err) {
     return `error: ${LiquidError.is(err) ? 'LiquidError ' : ''}${(err as { originalError?: Error }).originalError?.message ?? (err as Error).message}`;
   }
-  const signed = await links.sign(keys, 7);
+  const signed = await links.sign(keys, { messageId: 7 });
   return finish ? finish(rendered, signed) : signed(rendered as string);
 }
 
@@ -73,9 +73,9 @@ describe('renderPlan', () => {
     });
     const { html } = setup();
     const links = createLinkTracker(PUBLIC_URL);
-    const run: PlanRun = { scope: { s }, links, pixel: '', outputs: new Map() };
+    const run: PlanRun = { scope: { s }, links, pixel: '', preheader: '', outputs: new Map() };
     const part = renderPlan(planTemplate(html.parse('{{ s.name }}{{ s.name }}<a href="{% edgepost_link 1 %}">{{ s.name }}</a>{{ s.list | sample }}{{ s.list | sample }}'), html, 'h'), run);
-    expect(finishPart(part, await links.sign(keys, 7))).toMatch(/^AnnAnn<a href="https:\/\/t\.example\/t\/c\/[\w.-]+">Ann<\/a>xx$/);
+    expect(finishPart(part, await links.sign(keys, { messageId: 7 }))).toMatch(/^AnnAnn<a href="https:\/\/t\.example\/t\/c\/[\w.-]+">Ann<\/a>xx$/);
     expect(nameReads).toBe(2); // once for the HTML engine's output, once for the link's text template
     expect(listReads).toBe(2);
   });
@@ -92,11 +92,11 @@ describe('renderPlan', () => {
   });
 
   it('never reads a link out of the text: subscriber data that looks like a marker stays text', async () => {
-    const run: PlanRun = { scope: { s: { name: 'ep0123456789abm0z' } }, links: createLinkTracker(PUBLIC_URL), pixel: '', outputs: new Map() };
+    const run: PlanRun = { scope: { s: { name: 'ep0123456789abm0z' } }, links: createLinkTracker(PUBLIC_URL), pixel: '', preheader: '', outputs: new Map() };
     const { html } = setup();
     const part = renderPlan(planTemplate(html.parse('{{ s.name }} <a href="{% edgepost_link 0 %}">a</a>'), html, 'h'), run);
     expect(part.slots).toEqual([2, 0]);
-    const text = finishPart(part, await run.links.sign(keys, 7));
+    const text = finishPart(part, await run.links.sign(keys, { messageId: 7 }));
     expect(text).toMatch(/^ep0123456789abm0z <a href="https:\/\/t\.example\/t\/c\/[\w.-]+">a<\/a>$/);
   });
 

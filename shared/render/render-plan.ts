@@ -14,8 +14,10 @@ export interface PlanRun {
   /** The Liquid scope of the render. */
   scope: object;
   links: LinkTracker;
-  /** The open pixel's `<img>`. */
+  /** The open pixel's `<img>` (and the honeypot link); '' when the message is not tracked. */
   pixel: string;
+  /** The hidden preheader block; '' when none. */
+  preheader: string;
   /** Outputs already rendered, by key, while nothing can have changed the scope. */
   outputs: Map<string, RenderedOutput>;
 }
@@ -54,13 +56,16 @@ export function renderPlan(plan: TemplatePlan, run: PlanRun): PlannedPart {
         break;
       case 'link': {
         const url = typeof step.href === 'string' ? step.href : renderUrl(step.href, budget, run);
-        const tracked = run.links.track(url);
+        const tracked = run.links.track(url, typeof step.href === 'string');
         if (typeof tracked === 'string') part.pieces.push(step.encode(tracked));
         else part.slots.push(part.pieces.push('') - 1, tracked);
         break;
       }
       case 'pixel':
         part.pieces.push(run.pixel);
+        break;
+      case 'preheader':
+        part.pieces.push(run.preheader);
         break;
       case 'tag':
         part.tagged.push(part.pieces.push(renderTemplate(step.template, budget)) - 1);

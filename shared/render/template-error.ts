@@ -2,7 +2,7 @@
 // it can) the line, so the API can tell the marketer exactly what to fix before sending.
 import type { ErrorCode } from '../errors';
 
-export type TemplateField = 'subject' | 'body' | 'fromAddress';
+export type TemplateField = 'subject' | 'preheader' | 'body' | 'fromAddress';
 
 export interface TemplateProblem {
   field: TemplateField;

@@ -23,7 +23,7 @@ import {
   type Liquid,
   type Template,
 } from 'liquidjs';
-import { LinkTag, OpenPixelTag } from './liquid-engines';
+import { LinkTag, OpenPixelTag, PreheaderTag } from './liquid-engines';
 import { splitForTidy } from './tidy-text';
 
 export type PlanStep =
@@ -33,6 +33,7 @@ export type PlanStep =
   /** A tracked link whose URL is fixed or made of text and outputs. */
   | { kind: 'link'; href: string | TemplatePlan; encode: (url: string) => string }
   | { kind: 'pixel' }
+  | { kind: 'preheader' }
   /** Anything else, rendered by liquidjs; it may write link markers. */
   | { kind: 'tag'; template: Template; keepsScope: boolean };
 
@@ -75,6 +76,7 @@ function planStep(template: Template, engine: Liquid, engineKey: string): PlanSt
   if (isStatic(template)) return { kind: 'text', text: String(engine.renderSync([template], {})) };
   if (template instanceof Output) return { kind: 'output', output: template, key: outputKey(template, engine, engineKey) };
   if (template instanceof OpenPixelTag) return { kind: 'pixel' };
+  if (template instanceof PreheaderTag) return { kind: 'preheader' };
   if (template instanceof LinkTag) {
     if (typeof template.href === 'string') return { kind: 'link', href: template.href, encode: template.encode };
     // A link whose URL holds tags of its own is left to the tag.
@@ -90,7 +92,7 @@ const SCOPE_KEEPING_TAGS = [IfTag, UnlessTag, CaseTag, ForTag, TablerowTag, Liqu
 
 /** Whether the outputs after `template` read what they read before it: then their values are still good. */
 function keepsScope(template: Template): boolean {
-  if (isStatic(template) || template instanceof Output || template instanceof OpenPixelTag) return true;
+  if (isStatic(template) || template instanceof Output || template instanceof OpenPixelTag || template instanceof PreheaderTag) return true;
   if (template instanceof LinkTag) return typeof template.href === 'string' || template.href.every(keepsScope);
   if (!SCOPE_KEEPING_TAGS.some((tag) => template instanceof tag)) return false;
   const children = template.children ? toValueSync(template.children(false, true)) : [];

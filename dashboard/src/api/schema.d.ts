@@ -573,6 +573,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Too many sign-ins at this moment; try again after Retry-After seconds */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         /** Sign out */
@@ -2333,10 +2342,27 @@ export interface paths {
                          * @default []
                          */
                         lists?: number[];
+                        /**
+                         * @description The preview line inbox lists show after the subject, hidden in the HTML body (not in text bodies); Liquid merge tags allowed. Empty: none.
+                         * @default
+                         */
+                        preheader?: string;
                         /** @enum {string} */
                         format: "mjml" | "html" | "text";
                         /** @description MJML, HTML or plain text (per `format`), with Liquid merge tags. */
                         body: string;
+                        /**
+                         * @description `on`: opens and clicks per message; `anonymous`: counts per campaign, nothing in the mail names the reader; `off`: no pixel, links as written. Null: the install's `tracking` setting.
+                         * @default null
+                         * @enum {string|null}
+                         */
+                        tracking?: "on" | "anonymous" | "off" | null;
+                        /**
+                         * @description Host name for the pixel and click links instead of PUBLIC_URL's, e.g. `click.acme.example` (docs/tracking.md); null: the install's `trackingDomain` setting.
+                         * @default null
+                         * @example click.acme.example
+                         */
+                        trackingDomain?: string | null;
                         /** @description Shorthand for `sendingServers: [{ "id": <id> }]`; null: `[]`, the default server at send time. Not with `sendingServers`. */
                         sendingServerId?: number | null;
                         /**
@@ -2435,7 +2461,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a draft or scheduled campaign */
+        /**
+         * Edit a draft or scheduled campaign
+         * @description A scheduled campaign's tracking was fixed when it was sent: there a null `tracking` takes the install's mode of that moment, and a null `trackingDomain` means PUBLIC_URL (docs/tracking.md).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2458,10 +2487,22 @@ export interface paths {
                         from?: string;
                         /** @description Replaces the lists. */
                         lists?: number[];
+                        /** @description The preview line inbox lists show after the subject, hidden in the HTML body (not in text bodies); Liquid merge tags allowed. Empty: none. */
+                        preheader?: string;
                         /** @enum {string} */
                         format?: "mjml" | "html" | "text";
                         /** @description MJML, HTML or plain text (per `format`), with Liquid merge tags. */
                         body?: string;
+                        /**
+                         * @description `on`: opens and clicks per message; `anonymous`: counts per campaign, nothing in the mail names the reader; `off`: no pixel, links as written. Null: the install's `tracking` setting.
+                         * @enum {string|null}
+                         */
+                        tracking?: "on" | "anonymous" | "off" | null;
+                        /**
+                         * @description Host name for the pixel and click links instead of PUBLIC_URL's, e.g. `click.acme.example` (docs/tracking.md); null: the install's `trackingDomain` setting.
+                         * @example click.acme.example
+                         */
+                        trackingDomain?: string | null;
                         /** @description Shorthand for `sendingServers: [{ "id": <id> }]`; null: `[]`, the default server at send time. Not with `sendingServers`. */
                         sendingServerId?: number | null;
                         /**
@@ -2541,7 +2582,7 @@ export interface paths {
         put?: never;
         /**
          * Send a draft: queued now, or scheduled when sendAt is ahead
-         * @description Checks again that the campaign compiles, has a list and has a sending server (its own, each of them valid, or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice.
+         * @description Checks again that the campaign compiles, has a list and has a sending server (its own, each of them valid, or the default), then moves it from draft in one conditional update: a second click answers 409 and sends nothing twice. The same update fixes its tracking: a null `tracking` or `trackingDomain` becomes the install's setting of that moment, and from then on a null `trackingDomain` means PUBLIC_URL (docs/tracking.md).
          */
         post: {
             parameters: {
@@ -2813,6 +2854,232 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/campaigns/{id}/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Opens and clicks over time: by the hour for the first 7 days after the start, by the day after */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The buckets that have events */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignTimeseries"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Outcomes per recipient domain, the domains sent most to first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many domains, most sent first. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The domains */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignDomains"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/campaigns/{id}/bounces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A campaign's bounces and complaints, newest recorded first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page; omit for the first page. */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of bounces and complaints */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CampaignBounces"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscribers/{id}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subscriber's timeline: the messages sent to them and their events, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page; omit for the newest items. */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of the timeline */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SubscriberActivity"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/campaigns/{id}/test": {
         parameters: {
             query?: never;
@@ -2980,6 +3247,238 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List templates, in id order */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page; omit for the first page. */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of templates, without their bodies */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["TemplateSummary"][];
+                            /** @description Pass as `cursor` for the next page; null on the last one. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Save a template (its subject, preheader and body must compile) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        format: "mjml" | "html" | "text";
+                        /**
+                         * @description The subject a campaign made from it starts with; may be empty. Liquid merge tags allowed.
+                         * @default
+                         */
+                        subject?: string;
+                        /**
+                         * @description The inbox preview line after the subject (hidden in HTML bodies, unused in text ones); may be empty. Liquid merge tags allowed.
+                         * @default
+                         */
+                        preheader?: string;
+                        /** @description MJML, HTML or plain text (per `format`), with Liquid merge tags; it must compile. */
+                        body: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The new template */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Template"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The template */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Template"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a template (campaigns made from it keep their content) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit a template (the result must compile) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @enum {string} */
+                        format?: "mjml" | "html" | "text";
+                        /** @description The subject a campaign made from it starts with; may be empty. Liquid merge tags allowed. */
+                        subject?: string;
+                        /** @description The inbox preview line after the subject (hidden in HTML bodies, unused in text ones); may be empty. Liquid merge tags allowed. */
+                        preheader?: string;
+                        /** @description MJML, HTML or plain text (per `format`), with Liquid merge tags; it must compile. */
+                        body?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The updated template */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Template"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/captured-messages": {
@@ -3751,6 +4250,13 @@ export interface paths {
                         softBounceLimit?: number;
                         /** @description The window of the soft-bounce rule, in days. */
                         softBounceDays?: number;
+                        /**
+                         * @description Tracking of campaigns whose own `tracking` is null: `on` (opens and clicks per message), `anonymous` (counts per campaign, nothing that names the reader) or `off` (no pixel, links as written).
+                         * @enum {string}
+                         */
+                        tracking?: "on" | "anonymous" | "off";
+                        /** @description Host name the pixel and click links of campaigns whose own `trackingDomain` is null use instead of PUBLIC_URL's, e.g. `click.acme.example` (point it at Edgepost first: docs/tracking.md); null: PUBLIC_URL. */
+                        trackingDomain?: string | null;
                     };
                 };
             };
@@ -3775,6 +4281,42 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which key signs new links, and which retired keys still open old ones (ids only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The key ids */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKeys"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/webhook-endpoints": {
@@ -4547,9 +5089,17 @@ export interface components {
             name: string;
             subject: string;
             from: string;
+            preheader: string;
             /** @enum {string} */
             format: "mjml" | "html" | "text";
             body: string;
+            /**
+             * @description Null: the install's setting.
+             * @enum {string|null}
+             */
+            tracking: "on" | "anonymous" | "off" | null;
+            /** @description Null: the install's setting. */
+            trackingDomain: string | null;
             lists: number[];
             /** @description The first server of `sendingServers`; null when it is empty. */
             sendingServerId: number | null;
@@ -4593,8 +5143,16 @@ export interface components {
             name: string;
             subject: string;
             from: string;
+            preheader: string;
             /** @enum {string} */
             format: "mjml" | "html" | "text";
+            /**
+             * @description Null: the install's setting.
+             * @enum {string|null}
+             */
+            tracking: "on" | "anonymous" | "off" | null;
+            /** @description Null: the install's setting. */
+            trackingDomain: string | null;
             lists: number[];
             /** @description The first server of `sendingServers`; null when it is empty. */
             sendingServerId: number | null;
@@ -4718,6 +5276,153 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        CampaignTimeseries: {
+            campaignId: number;
+            /** @description Only buckets with opens or clicks, oldest first. */
+            points: {
+                /**
+                 * Format: date-time
+                 * @description The bucket's start.
+                 * @example 2026-01-31T09:30:00.000Z
+                 */
+                at: string;
+                /**
+                 * @description Hours for the first 7 days after the campaign started, days after.
+                 * @enum {string}
+                 */
+                size: "hour" | "day";
+                opened: components["schemas"]["BucketTally"];
+                clicked: components["schemas"]["BucketTally"];
+            }[];
+        };
+        BucketTally: {
+            /** @description Events in the bucket. */
+            total: number;
+            /** @description Messages whose first such event fell in the bucket. */
+            unique: number;
+            /** @description Events not made by a machine. */
+            humanTotal: number;
+            /** @description Messages whose first human event fell in the bucket. */
+            humanUnique: number;
+        };
+        CampaignDomains: {
+            campaignId: number;
+            /** @description Most sent first; counts are distinct messages. */
+            domains: {
+                /** @description The recipient address's domain, lower-cased; empty when unknown. */
+                domain: string;
+                sent: number;
+                delivered: number;
+                /** @description Bounced messages: hard if any of their bounces was, else soft. */
+                bounced: {
+                    hard: number;
+                    soft: number;
+                };
+                complained: number;
+                opened: {
+                    /** @description Distinct messages. */
+                    unique: number;
+                    /** @description Distinct messages with a human event. */
+                    humanUnique: number;
+                };
+                clicked: {
+                    /** @description Distinct messages. */
+                    unique: number;
+                    /** @description Distinct messages with a human event. */
+                    humanUnique: number;
+                };
+                unsubscribed: number;
+            }[];
+        };
+        CampaignBounces: {
+            data: components["schemas"]["FeedbackEvent"][];
+            /** @description Pass as `cursor` for the next page; null on the last one. */
+            nextCursor: string | null;
+        };
+        FeedbackEvent: {
+            id: number;
+            /** @enum {string} */
+            type: "bounce" | "complaint";
+            /** @description The address the source reported. */
+            recipient: string | null;
+            /**
+             * @description For bounces: `hard` suppresses at once, `soft` only when repeated; null: the source did not say.
+             * @enum {string|null}
+             */
+            bounceClass: "hard" | "soft" | null;
+            /** @description Enhanced status code, e.g. `5.1.1`. */
+            status: string | null;
+            /** @description The remote server's answer or the relay's reason. */
+            diagnostic: string | null;
+            /** @description A complaint's feedback type (`abuse`, `fraud`, …), when the source gave one. */
+            feedbackType: string | null;
+            /** @description The relay (`ses`, `mailgun`, …) or `bounce-inbox` that reported it. */
+            source: string | null;
+            messageId: number | null;
+            subscriberId: number | null;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T09:30:00.000Z
+             */
+            occurredAt: string;
+        };
+        SubscriberActivity: {
+            /** @description Newest first. */
+            data: ({
+                /** @enum {string} */
+                kind: "message";
+                /** @description The message's id. */
+                id: number;
+                /**
+                 * Format: date-time
+                 * @description When it was sent (queued, while not sent yet).
+                 * @example 2026-01-31T09:30:00.000Z
+                 */
+                at: string;
+                campaign: {
+                    id: number;
+                    /** @description Null when the campaign was deleted. */
+                    name: string | null;
+                };
+                /** @enum {string} */
+                status: "queued" | "sent" | "failed" | "skipped" | "cancelled";
+                /**
+                 * Format: date-time
+                 * @example 2026-01-31T09:30:00.000Z
+                 */
+                sentAt: string | null;
+            } | {
+                /** @enum {string} */
+                kind: "event";
+                /** @description The event's id. */
+                id: number;
+                /**
+                 * Format: date-time
+                 * @description When it happened at the source.
+                 * @example 2026-01-31T09:30:00.000Z
+                 */
+                at: string;
+                /** @description Null for relay events that matched no message. */
+                campaign: {
+                    id: number;
+                    /** @description Null when the campaign was deleted. */
+                    name: string | null;
+                } | null;
+                /** @enum {string} */
+                type: "delivered" | "bounce" | "complaint" | "open" | "click" | "unsubscribe" | "deferred" | "dropped";
+                messageId: number | null;
+                /** @description The clicked URL, for clicks. */
+                url: string | null;
+                /** @enum {string|null} */
+                bounceClass: "hard" | "soft" | null;
+                /** @description For opens and clicks: made by a machine (a mail proxy, a scanner); null: not classified. */
+                machine: boolean | null;
+                /** @description Why it was judged a machine or a person (`apple-mpp`, `click-burst`, `human`, …). */
+                machineReason: string | null;
+            })[];
+            /** @description Pass as `cursor` for the next (older) page; null on the last one. */
+            nextCursor: string | null;
+        };
         TestSend: {
             id: number;
             campaignId: number;
@@ -4746,6 +5451,43 @@ export interface components {
              * @example 2026-01-31T09:30:00.000Z
              */
             finishedAt: string | null;
+        };
+        Template: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            format: "mjml" | "html" | "text";
+            subject: string;
+            preheader: string;
+            body: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T09:30:00.000Z
+             */
+            updatedAt: string;
+        };
+        TemplateSummary: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            format: "mjml" | "html" | "text";
+            subject: string;
+            preheader: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T09:30:00.000Z
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @example 2026-01-31T09:30:00.000Z
+             */
+            updatedAt: string;
         };
         CapturedMessageSummary: {
             id: number;
@@ -4892,6 +5634,22 @@ export interface components {
             softBounceLimit: number;
             /** @description The window of the soft-bounce rule, in days. */
             softBounceDays: number;
+            /**
+             * @description Tracking of campaigns whose own `tracking` is null: `on` (opens and clicks per message), `anonymous` (counts per campaign, nothing that names the reader) or `off` (no pixel, links as written).
+             * @enum {string}
+             */
+            tracking: "on" | "anonymous" | "off";
+            /** @description Host name the pixel and click links of campaigns whose own `trackingDomain` is null use instead of PUBLIC_URL's, e.g. `click.acme.example` (point it at Edgepost first: docs/tracking.md); null: PUBLIC_URL. */
+            trackingDomain: string | null;
+        };
+        SigningKeys: {
+            /**
+             * @description Id of the key derived from SECRET_KEY: it signs every new link, VERP address and stored secret.
+             * @example Xk3v9Qa1
+             */
+            currentKeyId: string;
+            /** @description Ids of the keys from SECRET_KEY_PREVIOUS, in order: links and stored secrets made under them still open. Empty when no rotation is under way. */
+            retiredKeyIds: string[];
         };
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**

@@ -33,6 +33,14 @@ export function PublicOnly({ when, children }: { when: 'setup' | 'signed-out'; c
 export function useNextPath(): string {
   const [params] = useSearchParams();
   const next = params.get('next');
-  // Only same-app paths: "//host" or "https://..." would make sign-in an open redirect.
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/lists';
+  return next && isAppPath(next) ? next : '/lists';
+}
+
+/**
+ * Only same-app paths: "//host", "https://...", and the forms browsers read as another host
+ * ("/\host", "/<tab>/host": a backslash is a slash to them, and tabs and newlines are
+ * dropped) would make sign-in an open redirect.
+ */
+export function isAppPath(path: string): boolean {
+  return path.startsWith('/') && !path.startsWith('//') && !/[\\\u0000-\u001f\u007f]/.test(path);
 }

@@ -2,7 +2,7 @@
 // downloadable as the .eml a relay would have received.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Button } from 'react-aria-components';
-import { errorMessage } from '../api/api-error';
+import { dataOf } from '../api/api-call';
 import { useSession } from '../api/session';
 import { FormAlert } from '../components/form-alert';
 
@@ -15,9 +15,7 @@ export function CapturedMailPage() {
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => {
       const query = { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) };
-      const { data, error, response } = await api.GET('/api/captured-messages', { params: { query } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return data;
+      return dataOf(await api.GET('/api/captured-messages', { params: { query } }));
     },
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });

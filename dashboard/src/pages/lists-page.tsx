@@ -2,8 +2,9 @@
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Button, Label, Radio, RadioGroup } from 'react-aria-components';
+import { Button, Label, Link, Radio, RadioGroup } from 'react-aria-components';
 import { useController, useForm } from 'react-hook-form';
+import { dataOf } from '../api/api-call';
 import { applyApiError, errorMessage } from '../api/api-error';
 import { useSession } from '../api/session';
 import { FormAlert } from '../components/form-alert';
@@ -27,11 +28,7 @@ function ListsTable() {
   const { api } = useSession();
   const lists = useQuery({
     queryKey: ['lists'],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET('/api/lists', { params: { query: { limit: 100 } } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return data;
-    },
+    queryFn: async () => dataOf(await api.GET('/api/lists', { params: { query: { limit: 100 } } })),
   });
   if (lists.isPending) return <p role="status">Loading lists…</p>;
   if (lists.isError) return <FormAlert message={lists.error.message} />;
@@ -51,7 +48,7 @@ function ListsTable() {
       <tbody>
         {lists.data.data.map((list) => (
           <tr key={list.id}>
-            <th scope="row">{list.name}</th>
+            <th scope="row"><Link href={`/subscribers?list=${list.id}`}>{list.name}</Link></th>
             <td>{list.optin === 'double' ? 'Double' : 'Single'}</td>
             <td className="number">{list.counts.subscribed}</td>
             <td className="number">{list.counts.unconfirmed}</td>

@@ -4,7 +4,7 @@
 // events through a rollup that follows every event write (shared/queries/event-rollup.ts),
 // message outcomes by the statements that change a message's status
 // (shared/queries/message-counts.ts).
-import { check, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 
 /** How campaign_event_counts slices a campaign's events; `key` is '' for `all`. */
@@ -14,7 +14,8 @@ export type EventCountDimension = (typeof eventCountDimensions)[number];
 /**
  * Event counts of a campaign per dimension key (`link`: the URL; `hour`: the hour's start in
  * epoch ms, as text; `domain`: the recipient's domain; `reason`: a machine reason code) and
- * per type (an event type, or `bounce-hard` for the hard part of bounces).
+ * per type (an event type, or `bounce-hard` for the hard part of bounces, or `open-machine` /
+ * `click-machine` for machines' hits, whose `messages` are the messages with one: row `all` only).
  */
 export const campaignEventCounts = sqliteTable(
   'campaign_event_counts',
@@ -45,7 +46,11 @@ export const eventRollup = sqliteTable(
   (t) => [check('event_rollup_one_row', sql`${t.id} = 1`)],
 );
 
-/** Messages of a campaign per recipient domain and status, kept exact as statuses change. */
+/**
+ * Messages of a campaign per recipient domain (`*`: all of them) and status, kept exact as
+ * messages are created and end: `created`, then the final statuses; queued = created − the
+ * final ones (shared/queries/message-counts.ts).
+ */
 export const campaignMessageCounts = sqliteTable(
   'campaign_message_counts',
   {
@@ -54,5 +59,9 @@ export const campaignMessageCounts = sqliteTable(
     status: text('status').notNull(),
     n: integer('n').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.campaignId, t.domain, t.status] })],
+  (t) => [
+    primaryKey({ columns: [t.campaignId, t.domain, t.status] }),
+    // A campaign's biggest domains: the top of its `created` range (shared/queries/message-counts.ts).
+    index('campaign_message_counts_top').on(t.campaignId, t.status, t.n),
+  ],
 );

@@ -41,6 +41,8 @@ export const events = sqliteTable(
     index('events_subscriber').on(t.subscriberId),
     // The soft-bounce rule counts an address's recent soft bounces.
     index('events_recipient_bounce').on(t.recipient, t.occurredAt).where(sql`type = 'bounce' and bounce_class = 'soft'`),
+    // A campaign's bounces and complaints, newest first (shared/queries/campaign-reports.ts); only those rows.
+    index('events_campaign_feedback').on(t.campaignId, t.id).where(sql`type = 'bounce' or type = 'complaint'`),
   ],
 );
 

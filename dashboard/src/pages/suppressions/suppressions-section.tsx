@@ -1,12 +1,12 @@
-// The Suppressions section: its screens and their routes under /suppressions.
+// The Suppressions section: the list with its search, the form to add addresses, and lifting.
 import { Route, Routes } from 'react-router';
-import { ComingSoonPage } from '../coming-soon-page';
 import { NotFoundPage } from '../not-found-page';
+import { SuppressionsPage } from './suppressions-page';
 
 export function SuppressionsSection() {
   return (
     <Routes>
-      <Route index element={<ComingSoonPage title="Suppressions" />} />
+      <Route index element={<SuppressionsPage />} />
       <Route path="*" element={<NotFoundPage />} />
     </Routes>
   );

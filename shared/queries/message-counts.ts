@@ -1,0 +1,137 @@
+// Campaign message counts per recipient domain (campaign_message_counts), kept exact by the
+// statements that create messages or end them. What a row counts, by its `status`:
+// - `created`: messages created (fan-out), never decreased;
+// - `sent`, `failed`, `skipped`, `cancelled`: messages that reached that final status
+//   (a message leaves `queued` once, for one of them, and never moves again).
+// Queued messages are not a row: they are `created` minus the four final counts. So ending
+// a batch of messages writes one row per domain of the batch (+n to its final status)
+// rather than two (+n, and −n to `queued`): lists with many small recipient domains write
+// a counter row per few messages, and Turso bills every row written (bench/rows-written.ts).
+// Besides each domain's rows, domain `*` (never a mail domain) holds the campaign's totals,
+// so the totals are a few rows however many domains a campaign reaches (a million
+// recipients can have 100,000 domains).
+// Each count runs right before its write, in the same db.batch (one transaction), with the
+// write's own predicate, so both see the same rows: writes are serialised, and a retried
+// or repeated batch counts only what it changes. No per-row triggers (each firing would be
+// a row written per message). The counts are history: a deleted subscriber's cascaded
+// messages stay counted.
+import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
+import type { Database } from '../db/database';
+import { campaignMessageCounts as counts, messageStatuses, type MessageStatus } from '../db/schema';
+
+/** The domain key of a campaign's totals. */
+export const ALL_DOMAINS = '*';
+
+/**
+ * The domain of an email column: what follows its last '@', lower-cased ('' for null or no
+ * '@'), as the event counters take it. SQLite has no "last index of": rtrim strips every
+ * character but '@' from the right, leaving the address up to its last '@'. Its lower()
+ * folds ASCII only, as domains in mail are (IDNs travel as punycode).
+ */
+export function emailDomain(email: SQL): SQL {
+  return sql`case when instr(${email}, '@') > 0 then lower(substr(${email}, length(rtrim(${email}, replace(${email}, '@', ''))) + 1)) else '' end`;
+}
+
+/**
+ * Adds the counts `perDomain` selects (rows of campaign_id, domain, n) under `status`, and
+ * their sum per campaign under domain `*`. Amounts only ever add, so an upsert needs no
+ * read of the row's state.
+ */
+function addCounts(perDomain: SQL, status: string): SQL {
+  return sql`
+    with c as materialized (${perDomain})
+    insert into ${counts} (campaign_id, domain, status, n)
+    select campaign_id, domain, ${status}, n from c
+    union all
+    select campaign_id, ${ALL_DOMAINS}, ${status}, sum(n) from c group by campaign_id
+    on conflict (campaign_id, domain, status) do update set n = n + excluded.n`;
+}
+
+/**
+ * Counts the messages `createMessages` is about to insert: the distinct subscribers of
+ * `subscriberIds` that have no message in the campaign yet, as `created`.
+ */
+export function countCreatedMessages(campaignId: number, subscriberIds: number[]): SQL {
+  return addCounts(
+    sql`select ${campaignId} as campaign_id, ${emailDomain(sql`s.email`)} as domain, count(*) as n
+      from (select distinct value as id from json_each(${JSON.stringify(subscriberIds)})) as r
+      left join subscribers as s on s.id = r.id
+      where not exists (select 1 from messages as m where m.campaign_id = ${campaignId} and m.subscriber_id = r.id)
+      group by 2`,
+    'created',
+  );
+}
+
+/**
+ * Counts the end of the messages whose ids `messageIds` selects (a subquery returning ids),
+ * those still queued, as `to`: the predicate of every status write here
+ * (`status = 'queued'`), so it must run right before the write, in its batch.
+ */
+export function countQueuedEnding(messageIds: SQL, to: Exclude<MessageStatus, 'queued'>): SQL {
+  return addCounts(
+    sql`select m.campaign_id, ${emailDomain(sql`s.email`)} as domain, count(*) as n
+      from messages as m left join subscribers as s on s.id = m.subscriber_id
+      where m.id in (${messageIds}) and m.status = 'queued'
+      group by 1, 2`,
+    to,
+  );
+}
+
+export interface MessageCounts {
+  /** Messages per status (every status present, 0 when none). */
+  byStatus: Record<MessageStatus, number>;
+  /**
+   * Messages per status of the `topDomains` recipient domains with the most messages, most
+   * first (then by name); only non-zero counts. Domain '' holds addresses with no domain.
+   */
+  byDomain: { domain: string; status: MessageStatus; n: number }[];
+}
+
+/** Turns counter rows (created and final counts) into counts per status, queued included. */
+function byStatusOf(rows: { status: string; n: number }[]): Record<MessageStatus, number> {
+  const byStatus = Object.fromEntries(messageStatuses.map((s) => [s, 0])) as Record<MessageStatus, number>;
+  for (const { status, n } of rows) {
+    if (status === 'created') byStatus.queued += n;
+    else if (status !== 'queued' && status in byStatus) {
+      byStatus[status as MessageStatus] += n;
+      byStatus.queued -= n;
+    }
+  }
+  return byStatus;
+}
+
+/**
+ * A campaign's messages per status, and per status of its `topDomains` biggest recipient
+ * domains (default 20; 0 reads the totals alone): a few primary-key reads, whatever the
+ * campaign's size.
+ */
+export async function campaignMessageCounts(db: Database, campaignId: number, topDomains = 20): Promise<MessageCounts> {
+  const ofCampaign = eq(counts.campaignId, campaignId);
+  const totalsQuery = db.select({ status: counts.status, n: counts.n }).from(counts).where(and(ofCampaign, eq(counts.domain, ALL_DOMAINS)));
+  if (topDomains < 1) return { byStatus: byStatusOf(await totalsQuery), byDomain: [] };
+  // The biggest domains, read from the top of the (campaign, status, n) index.
+  const top = db
+    .select({ domain: counts.domain })
+    .from(counts)
+    .where(and(ofCampaign, eq(counts.status, 'created'), ne(counts.domain, ALL_DOMAINS)))
+    .orderBy(sql`${counts.n} desc`)
+    .limit(topDomains);
+  const [totals, domainRows] = await db.batch([
+    totalsQuery,
+    db
+      .select({ domain: counts.domain, status: counts.status, n: counts.n })
+      .from(counts)
+      .where(and(ofCampaign, sql`${counts.domain} in ${top}`)),
+  ]);
+  const perDomain = new Map<string, { status: string; n: number }[]>();
+  for (const row of domainRows) perDomain.set(row.domain, [...(perDomain.get(row.domain) ?? []), row]);
+  const created = (rows: { status: string; n: number }[]) => rows.find((r) => r.status === 'created')?.n ?? 0;
+  const byDomain = [...perDomain]
+    .sort(([a, ra], [b, rb]) => created(rb) - created(ra) || (a < b ? -1 : 1))
+    .flatMap(([domain, rows]) =>
+      Object.entries(byStatusOf(rows))
+        .filter(([, n]) => n !== 0)
+        .map(([status, n]) => ({ domain, status: status as MessageStatus, n })),
+    );
+  return { byStatus: byStatusOf(totals), byDomain };
+}
