@@ -1,7 +1,6 @@
 // A subscriber's activity timeline: the messages sent to them and their events, merged
 // newest first. Each page reads `limit + 1` of each (events through `events_subscriber`,
-// by ./events.ts's page query; messages through `messages_campaign_subscriber`, one seek
-// per campaign, as messages have no index by subscriber), then merges them.
+// by ./events.ts's page query; messages through `messages_subscriber`), then merges them.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { events, type EventType, type MessageStatus } from '../db/schema';
@@ -62,11 +61,12 @@ function newerFirst(a: ActivityCursor, b: ActivityCursor): number {
 
 /** The subscriber's messages older than the cursor in the timeline's order, `(at, id) < before`; exported for its plan test. */
 export function messagesPageSql(subscriberId: number, limit: number, before?: { at: number; id: number }): SQL {
-  // CROSS JOIN keeps campaigns outside, so each campaign costs one seek of messages_campaign_subscriber.
+  // The subscriber's messages through messages_subscriber (a few per subscriber), each campaign by its key.
   return sql`
     select m.id, m.campaign_id as campaignId, c.name as campaignName, m.status, m.sent_at as sentAt, coalesce(m.sent_at, m.queued_at) as at
-    from campaigns as c cross join messages as m on m.campaign_id = c.id and m.subscriber_id = ${subscriberId}
-    ${before ? sql`where (coalesce(m.sent_at, m.queued_at), m.id) < (${before.at}, ${before.id})` : sql``}
+    from messages as m join campaigns as c on c.id = m.campaign_id
+    where m.subscriber_id = ${subscriberId}
+    ${before ? sql`and (coalesce(m.sent_at, m.queued_at), m.id) < (${before.at}, ${before.id})` : sql``}
     order by at desc, m.id desc
     limit ${limit + 1}`;
 }

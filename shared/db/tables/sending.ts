@@ -141,6 +141,8 @@ export const messages = sqliteTable(
   (t) => [
     // Exactly one message per recipient per campaign, whatever crashes or restarts.
     uniqueIndex('messages_campaign_subscriber').on(t.campaignId, t.subscriberId),
+    // A subscriber's messages: deleting a subscriber (its messages cascade) and its activity timeline.
+    index('messages_subscriber').on(t.subscriberId),
     index('messages_campaign_status').on(t.campaignId, t.status),
     // Relay webhooks that do not echo our id name the message by the relay's own id.
     index('messages_provider_message_id').on(t.providerMessageId).where(sql`provider_message_id is not null`),

@@ -1,0 +1,1 @@
+CREATE INDEX `messages_subscriber` ON `messages` (`subscriber_id`);
