@@ -88,7 +88,7 @@ export interface MessageCounts {
 }
 
 /** Turns counter rows (created and final counts) into counts per status, queued included. */
-function byStatusOf(rows: { status: string; n: number }[]): Record<MessageStatus, number> {
+export function byStatusOf(rows: { status: string; n: number }[]): Record<MessageStatus, number> {
   const byStatus = Object.fromEntries(messageStatuses.map((s) => [s, 0])) as Record<MessageStatus, number>;
   for (const { status, n } of rows) {
     if (status === 'created') byStatus.queued += n;
@@ -105,9 +105,14 @@ function byStatusOf(rows: { status: string; n: number }[]): Record<MessageStatus
  * domains (default 20; 0 reads the totals alone): a few primary-key reads, whatever the
  * campaign's size.
  */
+/** The campaign's total rows (domain `*`), for byStatusOf; a batch may carry it with its own reads. */
+export function messageTotalsQuery(db: Database, campaignId: number) {
+  return db.select({ status: counts.status, n: counts.n }).from(counts).where(and(eq(counts.campaignId, campaignId), eq(counts.domain, ALL_DOMAINS)));
+}
+
 export async function campaignMessageCounts(db: Database, campaignId: number, topDomains = 20): Promise<MessageCounts> {
   const ofCampaign = eq(counts.campaignId, campaignId);
-  const totalsQuery = db.select({ status: counts.status, n: counts.n }).from(counts).where(and(ofCampaign, eq(counts.domain, ALL_DOMAINS)));
+  const totalsQuery = messageTotalsQuery(db, campaignId);
   if (topDomains < 1) return { byStatus: byStatusOf(await totalsQuery), byDomain: [] };
   // The biggest domains, read from the top of the (campaign, status, n) index.
   const top = db

@@ -204,7 +204,8 @@ describe('campaignStats', () => {
     expect(plans[0]).toContainEqual(expect.stringMatching(/^SEARCH campaigns USING INTEGER PRIMARY KEY/));
     expect(plans[1]).toContainEqual(expect.stringMatching(/^SEARCH campaign_event_counts USING INDEX sqlite_autoindex_campaign_event_counts_1 \(campaign_id=\? AND dimension=\?\)/));
     expect(plans[2]).toContainEqual(expect.stringMatching(/^SEARCH campaign_event_counts USING INDEX sqlite_autoindex_campaign_event_counts_1 \(campaign_id=\? AND dimension=\?\)/));
-    expect(plans).toHaveLength(3);
+    expect(plans[3]).toContainEqual(expect.stringMatching(/^SEARCH campaign_message_counts USING INDEX sqlite_autoindex_campaign_message_counts_1 \(campaign_id=\? AND domain=\?\)/));
+    expect(plans).toHaveLength(4);
   });
 
 
