@@ -49,12 +49,7 @@ export function createCampaignChecks(deps: AppDeps) {
       );
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
-      const details = err.problems.map((p) => ({
-        path: API_FIELD[p.field] ?? p.field,
-        message: p.message,
-        ...(p.line === undefined ? {} : { line: p.line }),
-      }));
-      throw new ApiError(400, 'INVALID_TEMPLATE', `The campaign does not compile: ${details.map(describe).join('; ')}`, details);
+      throw invalidTemplate(err, 'campaign');
     }
   }
 
@@ -98,6 +93,16 @@ export function createCampaignChecks(deps: AppDeps) {
   }
 
   return { references, compiles, sendingServer, stillSchedulable };
+}
+
+/** A template that does not compile as the API's 400 INVALID_TEMPLATE, each problem on the field the API calls it, with its line. */
+export function invalidTemplate(err: TemplateError, what: 'campaign' | 'template'): ApiError {
+  const details = err.problems.map((p) => ({
+    path: API_FIELD[p.field] ?? p.field,
+    message: p.message,
+    ...(p.line === undefined ? {} : { line: p.line }),
+  }));
+  return new ApiError(400, 'INVALID_TEMPLATE', `The ${what} does not compile: ${details.map(describe).join('; ')}`, details);
 }
 
 function describe(d: { path: string; message: string; line?: number }): string {

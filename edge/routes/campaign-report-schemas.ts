@@ -64,7 +64,7 @@ export const DomainsSchema = z
 
 export const BouncesQuery = PageQuery;
 
-export const FeedbackEventSchema = z
+const FeedbackEventSchema = z
   .object({
     id: count,
     type: z.enum(['bounce', 'complaint']),

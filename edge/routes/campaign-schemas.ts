@@ -1,6 +1,7 @@
 // Request and response schemas of the campaigns API.
 import { z } from '@hono/zod-openapi';
 import { campaignStatuses, trackingModes } from '../../shared/db/schema';
+import { MAX_PREHEADER } from '../../shared/render/compile-campaign';
 import { parseMailbox } from '../../shared/render/email-address';
 import { trackingDomainSchema } from '../../shared/settings';
 import { Timestamp } from '../api-schemas';
@@ -25,8 +26,7 @@ const Subject = z
   .max(998, 'subject must be at most 998 characters')
   .refine((s) => !/[\r\n]/.test(s), 'subject must be on one line')
   .openapi({ description: 'Liquid merge tags allowed, e.g. `Hello {{ subscriber.name | default: "friend" }}`.' });
-const MAX_PREHEADER = 500;
-const Preheader = z
+export const Preheader = z
   .string()
   .max(MAX_PREHEADER, `preheader must be at most ${MAX_PREHEADER} characters`)
   .openapi({

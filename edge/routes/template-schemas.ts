@@ -2,6 +2,7 @@
 // content holds (same rules as campaign-schemas.ts), except that the subject may be empty.
 import { z } from '@hono/zod-openapi';
 import { Timestamp } from '../api-schemas';
+import { Preheader } from './campaign-schemas';
 
 const MAX_BODY_CHARS = 2_000_000;
 
@@ -13,11 +14,6 @@ const Subject = z
   .max(998, 'subject must be at most 998 characters')
   .refine((s) => !/[\r\n]/.test(s), 'subject must be on one line')
   .openapi({ description: 'The subject a campaign made from it starts with; may be empty. Liquid merge tags allowed.' });
-const MAX_PREHEADER = 500;
-const Preheader = z
-  .string()
-  .max(MAX_PREHEADER, `preheader must be at most ${MAX_PREHEADER} characters`)
-  .openapi({ description: 'The inbox preview line after the subject (hidden in HTML bodies, unused in text ones); may be empty. Liquid merge tags allowed.' });
 const Body = z
   .string()
   .min(1, 'body must not be empty')

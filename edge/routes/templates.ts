@@ -2,7 +2,6 @@
 // starting points for campaigns, refused when their content would not compile as one.
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { compileCampaign, TemplateError } from '../../shared/render/compile-campaign';
-import { describeProblem } from '../../shared/render/template-error';
 import {
   createTemplate,
   deleteTemplate,
@@ -17,6 +16,7 @@ import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf } from '../api-schemas';
 import type { AppDeps } from '../deps';
 import { validationHook } from '../validation-hook';
+import { invalidTemplate } from './campaign-checks';
 import { CreateTemplateBody, TemplateSchema, TemplateSummarySchema, UpdateTemplateBody } from './template-schemas';
 
 const tags = ['Templates'];
@@ -39,8 +39,7 @@ async function requireCompiles(deps: AppDeps, t: TemplateContent): Promise<void>
     await compileCampaign({ ...STAND_IN, name, format, body, preheader, subject: t.subject || STAND_IN.subject }, deps.mjml2html);
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
-    const details = err.problems.map((p) => ({ path: p.field, message: p.message, ...(p.line === undefined ? {} : { line: p.line }) }));
-    throw new ApiError(400, 'INVALID_TEMPLATE', `The template does not compile: ${err.problems.map(describeProblem).join('; ')}`, details);
+    throw invalidTemplate(err, 'template');
   }
 }
 

@@ -11,7 +11,7 @@ import { campaignMessageCounts } from './message-counts';
 
 export const DAY_MS = 24 * HOUR_MS;
 /** Opens and clicks go by the hour for this many days after the start, by the day after. */
-export const HOURLY_DAYS = 7;
+const HOURLY_DAYS = 7;
 
 /** Events in a bucket, and messages whose first such event fell in it. */
 export interface BucketTally {
@@ -95,7 +95,7 @@ export interface DomainReport {
 }
 
 /** The `domain` counters of some domains of a campaign: one primary-key lookup per domain and type. */
-export function domainCountsQuery(db: Database, campaignId: number, domains: string[]) {
+function domainCountsQuery(db: Database, campaignId: number, domains: string[]) {
   return db
     .select({ domain: campaignEventCounts.key, type: campaignEventCounts.type, messages: campaignEventCounts.messages, humanMessages: campaignEventCounts.humanMessages })
     .from(campaignEventCounts)

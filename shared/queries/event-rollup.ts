@@ -57,7 +57,7 @@ const noCountedClick = (extra: SQL) =>
  * Window functions over the batch for every "first" measured slower than these probes (a
  * sort each, and the statement is compiled for every batch: bench/event-ingest.ts).
  */
-export const rollupCountsStatement: SQL = sql`
+const rollupCountsStatement: SQL = sql`
   with batch_links as materialized (
     select min(id) as id, min(case when coalesce(machine, 0) = 0 then id end) as human_id
     from events
@@ -108,7 +108,7 @@ export const rollupCountsStatement: SQL = sql`
     human_messages = human_messages + excluded.human_messages`;
 
 /** Moves the watermark to the newest event (never back: ids are not reused, events are never deleted). */
-export const rollupWatermarkStatement: SQL = sql`
+const rollupWatermarkStatement: SQL = sql`
   update event_rollup set last_event_id = max(last_event_id, coalesce((select max(id) from events), 0)) where id = 1`;
 
 /** The two statements to append to a batch that writes events, in this order. */

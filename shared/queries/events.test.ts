@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { seedMessages, type SeededMessages } from '../../test/helpers/tracking-seed';
 import { events, listMembers } from '../db/schema';
 import { unsubscribeByMessage } from './events';
-import { hitsInsert, MAX_USER_AGENT, recordHits, type HitRow } from './hits';
+import { clickBurstUpdate, hitsInsert, MAX_USER_AGENT, recordHits, type HitRow } from './hits';
 
 const hit = (over: Partial<HitRow> & Pick<HitRow, 'messageId'>): HitRow => ({
   key: `hit:${crypto.randomUUID()}`,
@@ -120,5 +120,11 @@ describe('events', () => {
       await expect(unsubscribeByMessage(t.db, 0, 'form')).rejects.toThrow(/messageId must be a positive integer/);
       await expect(unsubscribeByMessage(t.db, 1.5, 'form')).rejects.toThrow(/messageId/);
     });
+  });
+
+  it('runs no burst rule for anonymous clicks, which name no message', () => {
+    const anonymous: HitRow = { key: 'anon-1', kind: 'click', campaignId: 1, url: 'https://a.example/', at: Date.now(), method: 'GET' };
+    expect(clickBurstUpdate([anonymous])).toBeNull();
+    expect(clickBurstUpdate([anonymous, { ...anonymous, key: 'k-2', campaignId: undefined, messageId: 7 }])).not.toBeNull();
   });
 });

@@ -118,7 +118,8 @@ export function hitsInsert(hits: readonly HitRow[]): SQL {
  * earliest click of any qualifying window starts one), and its count stops at the minimum.
  */
 export function clickBurstUpdate(hits: readonly HitRow[]): SQL | null {
-  const clicks = hits.filter((h) => h.kind === 'click');
+  // Anonymous clicks name no message: no burst to find among them.
+  const clicks = hits.filter((h) => h.kind === 'click' && h.messageId !== undefined);
   if (clicks.length === 0) return null;
   const messageIds = [...new Set(clicks.map((h) => h.messageId))];
   // Only clicks near this batch's can join a burst with them.

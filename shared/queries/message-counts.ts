@@ -20,7 +20,7 @@ import type { Database } from '../db/database';
 import { campaignMessageCounts as counts, messageStatuses, type MessageStatus } from '../db/schema';
 
 /** The domain key of a campaign's totals. */
-export const ALL_DOMAINS = '*';
+const ALL_DOMAINS = '*';
 
 /**
  * The domain of an email column: what follows its last '@', lower-cased ('' for null or no
@@ -100,16 +100,16 @@ export function byStatusOf(rows: { status: string; n: number }[]): Record<Messag
   return byStatus;
 }
 
-/**
- * A campaign's messages per status, and per status of its `topDomains` biggest recipient
- * domains (default 20; 0 reads the totals alone): a few primary-key reads, whatever the
- * campaign's size.
- */
 /** The campaign's total rows (domain `*`), for byStatusOf; a batch may carry it with its own reads. */
 export function messageTotalsQuery(db: Database, campaignId: number) {
   return db.select({ status: counts.status, n: counts.n }).from(counts).where(and(eq(counts.campaignId, campaignId), eq(counts.domain, ALL_DOMAINS)));
 }
 
+/**
+ * A campaign's messages per status, and per status of its `topDomains` biggest recipient
+ * domains (default 20; 0 reads the totals alone): a few primary-key reads, whatever the
+ * campaign's size.
+ */
 export async function campaignMessageCounts(db: Database, campaignId: number, topDomains = 20): Promise<MessageCounts> {
   const ofCampaign = eq(counts.campaignId, campaignId);
   const totalsQuery = messageTotalsQuery(db, campaignId);

@@ -81,7 +81,6 @@ const counts = campaignEventCounts;
 
 /** The reads behind campaignStats, exported so a test can check their query plans. */
 export function campaignStatsQueries(db: Database, campaignId: number) {
-  const ofCampaign = (dimension: 'all' | 'reason' | 'link') => and(eq(counts.campaignId, campaignId), eq(counts.dimension, dimension));
   return [
     db.select({ status: campaigns.status }).from(campaigns).where(eq(campaigns.id, campaignId)),
     db
@@ -91,7 +90,7 @@ export function campaignStatsQueries(db: Database, campaignId: number) {
     db
       .select({ url: counts.key, total: counts.total, unique: counts.messages, humanTotal: counts.humanTotal, humanUnique: counts.humanMessages })
       .from(counts)
-      .where(and(ofCampaign('link'), eq(counts.type, 'click')))
+      .where(and(eq(counts.campaignId, campaignId), eq(counts.dimension, 'link'), eq(counts.type, 'click')))
       .orderBy(desc(counts.total), counts.key)
       .limit(TOP_LINKS),
     messageTotalsQuery(db, campaignId),

@@ -60,7 +60,8 @@ export interface CompiledCampaign {
 
 const FORMATS: readonly string[] = ['mjml', 'html', 'text'];
 const MAX_SUBJECT = 998; // RFC 5322's line limit
-const MAX_PREHEADER = 500; // inboxes show about 100 characters; the API allows 500
+/** The longest preheader accepted; inboxes show about 100 characters. */
+export const MAX_PREHEADER = 500;
 const OWN_TAG = /\{%-?\s*edgepost_/;
 
 /** Compiles a campaign or throws a TemplateError listing every problem, by field and line. */
