@@ -5,8 +5,7 @@ import { Button } from 'react-aria-components';
 import { dataOf } from '../api/api-call';
 import { useSession } from '../api/session';
 import { FormAlert } from '../components/form-alert';
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+import { formatTime } from '../format';
 
 export function CapturedMailPage() {
   const { api } = useSession();
@@ -45,7 +44,7 @@ export function CapturedMailPage() {
                 <tr key={message.id}>
                   <td>{message.to}</td>
                   <th scope="row">{message.subject}</th>
-                  <td>{dateTime.format(new Date(message.createdAt))}</td>
+                  <td>{formatTime(message.createdAt)}</td>
                   <td className="number">{(message.size / 1024).toFixed(1)} KB</td>
                   <td>
                     <a href={`/api/captured-messages/${message.id}/raw`} download={`captured-${message.id}.eml`}>

@@ -1,7 +1,7 @@
 // Sending servers: every relay with its driver, rates, default flag and last live check,
 // and the actions on each (validate, make default, delete).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Button, Link } from 'react-aria-components';
 import { useSession } from '../../api/session';
 import { FormAlert } from '../../components/form-alert';
@@ -9,16 +9,25 @@ import { dataOf, ensureOk, messageOf } from '../../api/api-call';
 import { ConfirmButton } from '../../components/confirm-button';
 import { driverLabels, type DriverName } from './driver-fields';
 import { rateText, type SendingServer } from './server-form-model';
-import { CheckOutcome, LastCheck, ProblemList, useServerCheck } from './use-server-check';
+import { CheckOutcome, GIVE_UP_MS, LastCheck, ProblemList, useServerCheck } from './use-server-check';
 
-/** The list query, shared by the list and the server's page. */
+/** The list query of the sending servers. */
 export function useSendingServers() {
   const { api } = useSession();
+  const pendingSince = useRef<number | null>(null);
   return useQuery({
     queryKey: ['sending-servers'],
     queryFn: async () => dataOf(await api.GET('/api/sending-servers', { params: { query: { limit: 200 } } })),
-    // A check asked elsewhere (another tab, the API) shows its answer here too.
-    refetchInterval: (query) => (query.state.data?.data.some((s) => s.connectionCheck.status === 'pending') ? 2000 : false),
+    // A check asked elsewhere (another tab, the API) shows its answer here too; past
+    // GIVE_UP_MS no sender container is answering, so stop asking.
+    refetchInterval: (query) => {
+      if (!query.state.data?.data.some((s) => s.connectionCheck.status === 'pending')) {
+        pendingSince.current = null;
+        return false;
+      }
+      pendingSince.current ??= Date.now();
+      return Date.now() - pendingSince.current < GIVE_UP_MS ? 2000 : false;
+    },
   });
 }
 

@@ -25,7 +25,7 @@ export interface CheckResult {
 
 const POLL_MS = 1000;
 /** After this long without an answer no sender container is running, or none can reach the database. */
-const GIVE_UP_MS = 60_000;
+export const GIVE_UP_MS = 60_000;
 
 /** Starts a live check of server `id` and follows it to its result. */
 export function useServerCheck(id: number, onResult?: (result: CheckResult) => void) {

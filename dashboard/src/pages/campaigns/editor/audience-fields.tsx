@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, Checkbox, CheckboxGroup, FieldError, Group, Input, Label, NumberField, Radio, RadioGroup, Text } from 'react-aria-components';
 import { useController, useFormState, type Control } from 'react-hook-form';
-import { errorMessage } from '../../../api/api-error';
+import { allListsQuery, allSendingServersQuery } from '../../../api/picker-queries';
 import { useSession } from '../../../api/session';
 import { SelectField } from '../../../components/select-field';
 import { FormAlert } from '../../../components/form-alert';
@@ -14,20 +14,12 @@ type Server = { id: number; weight: number };
 function useOptions() {
   const { api } = useSession();
   const lists = useQuery({
-    queryKey: ['lists', 'campaign-editor'],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET('/api/lists', { params: { query: { limit: 200 } } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return data.data.map((list) => ({ id: list.id, name: list.name, optin: list.optin, count: list.counts.subscribed }));
-    },
+    ...allListsQuery(api),
+    select: (all) => all.map((list) => ({ id: list.id, name: list.name, optin: list.optin, count: list.counts.subscribed })),
   });
   const servers = useQuery({
-    queryKey: ['sending-servers', 'campaign-editor'],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET('/api/sending-servers', { params: { query: { limit: 200 } } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return data.data.map((s) => ({ id: s.id, name: s.name, driver: s.driver, isDefault: s.isDefault }));
-    },
+    ...allSendingServersQuery(api),
+    select: (all) => all.map((s) => ({ id: s.id, name: s.name, driver: s.driver, isDefault: s.isDefault })),
   });
   return { lists, servers };
 }

@@ -3,7 +3,7 @@
 // ['campaigns'] for the list, ['lists'] and ['sending-servers'] shared with their screens.
 import { queryOptions, useQuery } from '@tanstack/react-query';
 import { dataOf } from '../../../api/api-call';
-import { errorMessage } from '../../../api/api-error';
+import { allListsQuery, allSendingServersQuery } from '../../../api/picker-queries';
 import type { ApiClient } from '../../../api/client';
 import { useSession } from '../../../api/session';
 import { pollInterval, type CampaignStatus } from './campaign-status';
@@ -42,25 +42,14 @@ export function campaignStatsQuery(api: ApiClient, id: number) {
 /** Names of lists by id (the first 200 lists, the API's largest page). */
 export function useListNames() {
   const { api } = useSession();
-  return useQuery({
-    queryKey: ['lists', 'names'],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET('/api/lists', { params: { query: { limit: 200 } } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return new Map(data.data.map((list) => [list.id, { name: list.name, subscribed: list.counts.subscribed }]));
-    },
-  });
+  return useQuery({ ...allListsQuery(api), select: (lists) => new Map(lists.map((list) => [list.id, { name: list.name, subscribed: list.counts.subscribed }])) });
 }
 
 /** Names of sending servers by id, and which one is the default. */
 export function useServerNames() {
   const { api } = useSession();
   return useQuery({
-    queryKey: ['sending-servers', 'names'],
-    queryFn: async () => {
-      const { data, error, response } = await api.GET('/api/sending-servers', { params: { query: { limit: 200 } } });
-      if (!data) throw new Error(errorMessage(error, response));
-      return { names: new Map(data.data.map((server) => [server.id, server.name])), defaultName: data.data.find((server) => server.isDefault)?.name ?? null };
-    },
+    ...allSendingServersQuery(api),
+    select: (servers) => ({ names: new Map(servers.map((server) => [server.id, server.name])), defaultName: servers.find((server) => server.isDefault)?.name ?? null }),
   });
 }

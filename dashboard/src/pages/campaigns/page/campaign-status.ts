@@ -28,7 +28,6 @@ const ALLOWED_FROM: Record<CampaignAction, readonly CampaignStatus[]> = {
   cancel: ['draft', 'scheduled', 'queued', 'sending', 'paused'],
 };
 
-const FINAL: readonly CampaignStatus[] = ['sent', 'cancelled', 'failed'];
 
 /** The actions the API allows from `status`, in the order the page shows them. */
 export function actionsFor(status: CampaignStatus): CampaignAction[] {
@@ -40,11 +39,6 @@ export function isEditable(status: CampaignStatus): boolean {
   return status === 'draft' || status === 'scheduled';
 }
 
-/** No more changes will come: stop polling. */
-export function isFinal(status: CampaignStatus): boolean {
-  return FINAL.includes(status);
-}
-
 /** Whether the campaign has messages to count (it reached the dispatcher at some point). */
 export function hasStarted(campaign: Pick<Campaign, 'status' | 'startedAt'>): boolean {
   return campaign.startedAt !== null || campaign.status === 'sending' || campaign.status === 'sent';
@@ -52,11 +46,12 @@ export function hasStarted(campaign: Pick<Campaign, 'status' | 'startedAt'>): bo
 
 /**
  * How often to refresh the campaign's stats, in ms, or false to stop: every 2 s while it
- * moves, slowly while it waits for its send time, never once it is final or still a draft.
+ * moves, slowly while it waits (for its send time, or paused: late outcomes of messages in
+ * flight may still land), never once it is final or still a draft.
  */
 export function pollInterval(status: CampaignStatus | undefined): number | false {
-  if (status === 'queued' || status === 'sending' || status === 'paused') return 2_000;
-  if (status === 'scheduled') return 15_000;
+  if (status === 'queued' || status === 'sending') return 2_000;
+  if (status === 'scheduled' || status === 'paused') return 15_000;
   return false;
 }
 
