@@ -1,7 +1,7 @@
 // Relay latency benchmark (issue 3): a relay that takes 50 ms to accept each message, and
 // Edgepost's throughput as the server's pool grows (1, 10, 50 connections): with pooled
 // connections kept busy, throughput should grow with them instead of stalling on latency.
-//   npx tsx bench/relay-latency.ts [messages=3000] [delayMs=50]
+//   npx tsx bench/relay-latency.ts [messages=3000] [delayMs=50] [connections=1,10,50]
 import { fork } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { campaigns, sendingServers } from '../shared/db/schema';
@@ -11,26 +11,31 @@ import { campaignReaches, dropQueue, startTestSender, testSenderConfig } from '.
 
 const total = Number(process.argv[2] ?? 3000);
 const delayMs = Number(process.argv[3] ?? 50);
+const poolSizes = (process.argv[4] ?? '1,10,50').split(',').map(Number);
 
 const sink = fork(new URL('./sink-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, SINK_DELAY_MS: String(delayMs) } });
 const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
 const results: Record<string, number> = {};
+const cpuMs: Record<string, number> = {};
 
-for (const connections of [1, 10, 50]) {
+for (const connections of poolSizes) {
   const t = await createTestDatabase();
   // Enough jobs in flight to keep every connection busy.
   const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: String(Math.max(20, connections * 2)) });
   const { campaign, server } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, format: 'text', body: 'Hello {{ subscriber.name }}', status: 'draft' });
   await t.db.update(sendingServers).set({ config: { ...server.config, poolSize: connections } }).where(eq(sendingServers.id, server.id));
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
   const sender = await startTestSender(t.db, config);
   await campaignReaches(t.db, campaign.id, 'sent', 900_000);
+  const cpu = process.cpuUsage(cpuBefore);
   results[`${connections} connections`] = Math.round((total / (performance.now() - started)) * 1000);
+  cpuMs[`${connections} connections`] = +((cpu.user + cpu.system) / 1000 / total).toFixed(3);
   await sender.close();
   await dropQueue(config);
   t.close();
 }
 sink.send('stop');
-console.log(JSON.stringify({ messages: total, relayLatencyMs: delayMs, messagesPerSecond: results }, null, 2));
+console.log(JSON.stringify({ messages: total, relayLatencyMs: delayMs, messagesPerSecond: results, cpuMsPerMessage: cpuMs }, null, 2));
 process.exit(0);

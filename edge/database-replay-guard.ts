@@ -3,7 +3,7 @@
 // per isolate the claim also deletes expired rows, in the same round trip, so the table
 // stays as small as the set of tokens that can still be replayed.
 import type { Database } from '../shared/db/database';
-import { claimWebhookReplay, releaseWebhookReplay } from '../shared/queries/webhook-replays';
+import { claimWebhookReplay } from '../shared/queries/webhook-replays';
 import type { ReplayGuard } from '../shared/webhooks/relay-webhook';
 
 export interface DatabaseReplayGuardOptions {
@@ -19,14 +19,11 @@ export function createDatabaseReplayGuard(db: Database, options: DatabaseReplayG
   let nextPrune = 0;
 
   return {
-    async claim(key, expiresAt) {
+    async claim(key, expiresAt, bodySha256) {
       const at = now();
       const prune = at >= nextPrune;
       if (prune) nextPrune = at + pruneEveryMs;
-      return claimWebhookReplay(db, key, expiresAt, { now: at, prune });
-    },
-    release(key) {
-      return releaseWebhookReplay(db, key);
+      return claimWebhookReplay(db, { key, expiresAt, bodySha256 }, { now: at, prune });
     },
   };
 }

@@ -3,26 +3,23 @@
 import type { ReplayGuard } from '../shared/webhooks/relay-webhook';
 
 export function createMemoryReplayGuard(now: () => number = Date.now): ReplayGuard {
-  const expiries = new Map<string, number>();
+  const claims = new Map<string, { expiresAt: number; bodySha256: string }>();
   let nextSweep = 0;
 
   function sweep(at: number): void {
     if (at < nextSweep) return;
-    for (const [key, expiresAt] of expiries) if (expiresAt <= at) expiries.delete(key);
+    for (const [key, { expiresAt }] of claims) if (expiresAt <= at) claims.delete(key);
     nextSweep = at + 10_000;
   }
 
   return {
-    async claim(key, expiresAt) {
+    async claim(key, expiresAt, bodySha256) {
       const at = now();
       sweep(at);
-      const known = expiries.get(key);
-      if (known !== undefined && known > at) return false;
-      expiries.set(key, expiresAt);
+      const known = claims.get(key);
+      if (known !== undefined && known.expiresAt > at) return known.bodySha256 === bodySha256;
+      claims.set(key, { expiresAt, bodySha256 });
       return true;
-    },
-    async release(key) {
-      expiries.delete(key);
     },
   };
 }

@@ -11,6 +11,8 @@ import type { CookieOptions } from 'hono/utils/cookie';
 import { decodeBase64Url, encodeBase64Url } from '../shared/base64url';
 
 const COOKIE_NAME = 'edgepost_session';
+/** A browser that has signed in before (shared/queries/sign-in-devices.ts); it outlives sessions and sign-outs. */
+const DEVICE_COOKIE_NAME = 'edgepost_device';
 const CSRF_LABEL = new TextEncoder().encode('edgepost:csrf');
 
 const isHttps = (c: Context, publicUrl: string) => new URL(c.req.url).protocol === 'https:' || publicUrl.startsWith('https:');
@@ -21,10 +23,25 @@ function cookieOptions(c: Context, publicUrl: string): CookieOptions {
   return isHttps(c, publicUrl) ? { ...base, secure: true, prefix: 'host' } : base;
 }
 
-/** The session token the request carries, or null (a cookie that cannot be one of ours counts as none). */
-export function readSessionToken(c: Context, publicUrl: string): string | null {
-  const value = isHttps(c, publicUrl) ? getCookie(c, COOKIE_NAME, 'host') : getCookie(c, COOKIE_NAME);
+/** The 32-byte token a cookie of ours carries, or null (a cookie that cannot be one of ours counts as none). */
+function readToken(c: Context, publicUrl: string, name: string): string | null {
+  const value = isHttps(c, publicUrl) ? getCookie(c, name, 'host') : getCookie(c, name);
   return value && decodeBase64Url(value)?.length === 32 ? value : null;
+}
+
+/** The session token the request carries, or null. */
+export function readSessionToken(c: Context, publicUrl: string): string | null {
+  return readToken(c, publicUrl, COOKIE_NAME);
+}
+
+/** The remembered-browser token the request carries, or null. */
+export function readDeviceToken(c: Context, publicUrl: string): string | null {
+  return readToken(c, publicUrl, DEVICE_COOKIE_NAME);
+}
+
+/** Sets the remembered-browser cookie, kept until the device's end. */
+export function setDeviceCookie(c: Context, publicUrl: string, token: string, expiresAt: number): void {
+  setCookie(c, DEVICE_COOKIE_NAME, token, { ...cookieOptions(c, publicUrl), expires: new Date(expiresAt) });
 }
 
 /** Sets the session cookie; the browser keeps it until the session's absolute end. */

@@ -68,6 +68,9 @@ describe('sender plane', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.lastError).toContain('5.1.1 No such user here');
     expect(failed[0]!.attempts).toBe(1);
+    // Which relay refused it is kept, as for the ones it accepted.
+    expect(failed[0]!.sendingServerId).toBe(two.sendingServerId);
+    expect(two.sendingServerId).not.toBeNull();
     expect(sink.received.map((m) => m.envelopeTo[0]).sort()).toEqual(
       ['person1@example.com', 'person2@example.com', 'person3@example.com', 'person5@example.com'],
     );

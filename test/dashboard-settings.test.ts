@@ -142,7 +142,7 @@ describe.skipIf(!chromiumInstalled)('settings screens', () => {
   it('creates an API key shown once, which works until it is revoked', async () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('link', { name: 'API keys' }).click();
-    await page.getByLabel('Name').fill('Website');
+    await page.getByLabel('Name', { exact: true }).fill('Website');
     await page.getByRole('button', { name: 'Create key' }).click();
     await page.getByText('it is shown only this once').waitFor();
     const key = await page.getByLabel('The new API key').inputValue();
@@ -159,9 +159,22 @@ describe.skipIf(!chromiumInstalled)('settings screens', () => {
     const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Website' }) });
     await expect.poll(async () => (await s.stack.api<{ data: { name: string; lastUsedAt: string | null }[] }>('GET', '/api-keys')).data.find((k) => k.name === 'Website')?.lastUsedAt, WAIT).not.toBeNull();
 
-    await row.getByRole('button', { name: 'Revoke Website' }).click();
+    await row.getByRole('cell', { name: OWNER.name }).waitFor(); // who created it
+
+    await row.getByRole('button', { name: 'Rename Website' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill(' ');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await dialog.getByText('Give the key a name').waitFor();
+    await dialog.getByLabel('Name', { exact: true }).fill('Website form');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const renamed = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Website form' }) });
+    expect((await s.stack.api<{ data: { name: string }[] }>('GET', '/api-keys')).data.map((k) => k.name)).toContain('Website form');
+
+    await renamed.getByRole('button', { name: 'Revoke Website form' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Revoke' }).click();
-    await row.getByText(/^Revoked /).waitFor();
+    await renamed.getByText(/^Revoked /).waitFor();
     const refused = await fetch(`${s.stack.base}/api/lists`, { headers: { authorization: `Bearer ${key}` } });
     expect(refused.status).toBe(401);
   }, 30_000);

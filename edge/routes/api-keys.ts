@@ -1,10 +1,10 @@
-// API keys over the API: `GET/POST /api/api-keys`, `DELETE /api/api-keys/{id}` (admins).
+// API keys over the API: `GET/POST /api/api-keys`, `PATCH/DELETE /api/api-keys/{id}` (admins).
 // A new key is returned once, in full; afterwards only its first characters are shown.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../shared/queries/api-keys';
+import { createApiKey, listApiKeys, renameApiKey, revokeApiKey } from '../../shared/queries/api-keys';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, Timestamp } from '../api-schemas';
-import type { AuthEnv } from '../auth';
+import type { AuthEnv, Caller } from '../auth';
 import type { AppDeps } from '../deps';
 import { validationHook } from '../validation-hook';
 
@@ -16,6 +16,10 @@ const ApiKeySchema = z
     name: z.string(),
     prefix: z.string().openapi({ description: 'The first characters of the key, to recognise it.', example: 'ep_Xk3v9Q' }),
     createdAt: Timestamp,
+    createdBy: z
+      .object({ kind: z.enum(['user', 'apiKey']), id: z.number().int(), name: z.string() })
+      .nullable()
+      .openapi({ description: 'The user (their name, else their address) or the key that created it; null: the command line, or a user since deleted.' }),
     lastUsedAt: Timestamp.nullable().openapi({ description: 'Updated at most once a minute.' }),
     revokedAt: Timestamp.nullable(),
   })
@@ -25,14 +29,19 @@ const NewApiKeySchema = ApiKeySchema.extend({
   key: z.string().openapi({ description: 'The key itself, shown only in this answer: keep it now. Send it as `Authorization: Bearer <key>`; it acts as an admin.' }),
 }).openapi('NewApiKey');
 
-const CreateApiKeyBody = z
-  .object({ name: z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters').openapi({ example: 'ci' }) })
-  .strict();
+const ApiKeyName = z.string().trim().min(1, 'name must not be empty').max(100, 'name must be at most 100 characters').openapi({ example: 'ci' });
+const ApiKeyNameBody = z.object({ name: ApiKeyName }).strict();
 
 type ApiKeyRow = Awaited<ReturnType<typeof listApiKeys>>[number];
 
 function toApiKeyBody(key: ApiKeyRow) {
   return { ...key, createdAt: iso(key.createdAt), lastUsedAt: iso(key.lastUsedAt), revokedAt: iso(key.revokedAt) };
+}
+
+function creatorOf(caller: Caller | undefined) {
+  if (caller?.kind === 'session') return { userId: caller.userId };
+  if (caller?.kind === 'apiKey') return { apiKeyId: caller.apiKeyId };
+  return null;
 }
 
 export function apiKeysRoutes(deps: AppDeps) {
@@ -58,14 +67,31 @@ export function apiKeysRoutes(deps: AppDeps) {
       path: '/api-keys',
       tags,
       summary: 'Create an API key (shown once)',
-      request: { body: jsonBody(CreateApiKeyBody) },
+      request: { body: jsonBody(ApiKeyNameBody) },
       responses: { 201: jsonContent(NewApiKeySchema, 'The new key, in full, this once'), 400: errors[400] },
     }),
     async function createApiKeyHandler(c) {
       const { name } = c.req.valid('json');
-      const { id, key } = await createApiKey(db, name);
-      const row = (await listApiKeys(db)).find((k) => k.id === id)!;
-      return c.json({ ...toApiKeyBody(row), key }, 201);
+      const { id, key } = await createApiKey(db, name, creatorOf(c.get('caller')));
+      const [row] = await listApiKeys(db, id);
+      return c.json({ ...toApiKeyBody(row!), key }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/api-keys/{id}',
+      tags,
+      summary: 'Rename an API key',
+      request: { params: IdParams, body: jsonBody(ApiKeyNameBody) },
+      responses: { 200: jsonContent(ApiKeySchema, 'The key, renamed'), 400: errors[400], 404: errors[404] },
+    }),
+    async function renameApiKeyHandler(c) {
+      const { id } = c.req.valid('param');
+      if (!(await renameApiKey(db, id, c.req.valid('json').name))) throw new ApiError(404, 'NOT_FOUND', `No API key with id ${id} (GET /api/api-keys lists them).`);
+      const [row] = await listApiKeys(db, id);
+      return c.json(toApiKeyBody(row!), 200);
     },
   );
 

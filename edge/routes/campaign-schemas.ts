@@ -149,7 +149,15 @@ export const CampaignSchema = z
   })
   .openapi('Campaign');
 
-export const CampaignSummarySchema = CampaignSchema.omit({ body: true }).openapi('CampaignSummary');
+const Headline = z.object({ unique: z.number().int().openapi({ description: 'Distinct messages.' }), humanUnique: z.number().int().openapi({ description: 'Distinct messages with one made by a person.' }) });
+
+export const CampaignSummarySchema = CampaignSchema.omit({ body: true })
+  .extend({
+    numbers: z
+      .object({ sent: z.number().int(), opened: Headline, clicked: Headline })
+      .openapi({ description: 'The headline numbers (zeros for a draft); GET /api/campaigns/{id}/stats has them all.' }),
+  })
+  .openapi('CampaignSummary');
 
 const Tally = z.object({ total: z.number().int(), unique: z.number().int().openapi({ description: 'Distinct messages.' }) });
 

@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newHitKey } from '../hit-key';
+import { recordHits } from '../../shared/queries/hits';
+import { createMessages, markMessagesSent } from '../../shared/queries/messages';
 import { createTestApp, type TestApp } from '../../test/helpers/app';
 
 const mjml = `<mjml>
@@ -256,6 +259,40 @@ describe('campaigns API', () => {
     expect((await t.api('GET', `/api/campaigns?limit=2&cursor=${first.nextCursor}`)).body).toMatchObject({ data: [{ id: a.id }], nextCursor: null });
     expect((await t.api('GET', '/api/campaigns?status=queued')).body.data.map((x: { id: number }) => x.id)).toEqual([b.id]);
     expect((await t.api('GET', '/api/campaigns?status=lost')).status).toBe(400);
+  });
+
+  it('lists each campaign with its headline numbers, the same as its stats', async () => {
+    const subscribers: number[] = [];
+    for (let i = 0; i < 5; i++) subscribers.push((await t.api('POST', '/api/subscribers', { email: `r${i}@example.com`, lists: [list] })).body.id as number);
+    const [sent, alsoSent, draftOnly] = [await create({ name: 'one' }), await create({ name: 'two' }), await create({ name: 'draft' })];
+    const { db } = t.database;
+    const send = async (campaignId: number, count: number) => {
+      const messages = await createMessages(db, campaignId, subscribers);
+      await markMessagesSent(db, messages.slice(0, count).map((m) => ({ messageId: m.id, attempts: 1, providerMessageId: null, serverId: 1 })));
+      return messages.map((m) => m.id);
+    };
+    const one = await send(sent.id, 4);
+    const two = await send(alsoSent.id, 2);
+    const at = Date.now() + 3_600_000;
+    const hit = (kind: 'open' | 'click', messageId: number, machine = false) => ({
+      kind, key: newHitKey(), messageId, at, method: 'GET', machine, reason: machine ? 'apple-mpp' : 'human',
+      ...(kind === 'click' ? { url: 'https://shop.example/sale' } : {}),
+    });
+    await recordHits(db, [hit('open', one[0]!), hit('open', one[0]!), hit('open', one[1]!, true), hit('open', one[2]!), hit('click', one[2]!), hit('open', two[0]!, true)]);
+
+    const listed = (await t.api('GET', '/api/campaigns')).body.data as { id: number; numbers: unknown }[];
+    const numbersOf = (id: number) => listed.find((c) => c.id === id)!.numbers;
+    expect(numbersOf(sent.id)).toEqual({ sent: 4, opened: { unique: 3, humanUnique: 2 }, clicked: { unique: 1, humanUnique: 1 } });
+    expect(numbersOf(alsoSent.id)).toEqual({ sent: 2, opened: { unique: 1, humanUnique: 0 }, clicked: { unique: 0, humanUnique: 0 } });
+    expect(numbersOf(draftOnly.id)).toEqual({ sent: 0, opened: { unique: 0, humanUnique: 0 }, clicked: { unique: 0, humanUnique: 0 } });
+    for (const campaign of [sent, alsoSent]) {
+      const stats = (await t.api('GET', `/api/campaigns/${campaign.id}/stats`)).body;
+      expect(numbersOf(campaign.id)).toEqual({
+        sent: stats.sent,
+        opened: { unique: stats.opened.unique, humanUnique: stats.opened.human.unique },
+        clicked: { unique: stats.clicked.unique, humanUnique: stats.clicked.human.unique },
+      });
+    }
   });
 
   it('returns stats, or 404 for an unknown campaign', async () => {

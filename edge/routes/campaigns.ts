@@ -16,7 +16,7 @@ import {
   type CampaignWithLists,
   type CampaignWrite,
 } from '../../shared/queries/campaigns';
-import { campaignStats } from '../../shared/queries/stats';
+import { campaignHeadlines, campaignStats } from '../../shared/queries/stats';
 import { ApiError } from '../api-error';
 import { errors, IdParams, iso, jsonBody, jsonContent, PageQuery, pageOf } from '../api-schemas';
 import type { AppDeps } from '../deps';
@@ -30,10 +30,10 @@ const tags = ['Campaigns'];
 const UNSAVED_ID = Number.MAX_SAFE_INTEGER;
 
 function toCampaignBody(c: CampaignWithLists) {
-  return { ...toCampaignSummaryBody(c), body: c.body };
+  return { ...toCampaignFields(c), body: c.body };
 }
 
-function toCampaignSummaryBody(c: CampaignSummary) {
+function toCampaignFields(c: CampaignSummary) {
   return {
     id: c.id,
     name: c.name,
@@ -107,13 +107,14 @@ export function campaignsRoutes(deps: AppDeps) {
       method: 'get',
       path: '/campaigns',
       tags,
-      summary: 'List campaigns, newest first',
+      summary: 'List campaigns, newest first, with their headline numbers',
       request: { query: PageQuery.extend({ status: z.enum(campaignStatuses).optional() }) },
       responses: { 200: jsonContent(pageOf(CampaignSummarySchema), 'A page of campaigns, without their bodies'), 400: errors[400] },
     }),
     async function listCampaignsHandler(c) {
       const page = await listCampaigns(db, c.req.valid('query'));
-      return c.json({ data: page.rows.map(toCampaignSummaryBody), nextCursor: page.nextCursor }, 200);
+      const numbers = await campaignHeadlines(db, page.rows.map((row) => row.id));
+      return c.json({ data: page.rows.map((row) => ({ ...toCampaignFields(row), numbers: numbers.get(row.id)! })), nextCursor: page.nextCursor }, 200);
     },
   );
 

@@ -39,7 +39,7 @@ const MessageSchema = z
     status: z.enum(messageStatuses),
     attempts: z.number().int(),
     providerMessageId: z.string().nullable().openapi({ description: "The relay's id for it, once sent." }),
-    sendingServerId: z.number().int().nullable(),
+    sendingServerId: z.number().int().nullable().openapi({ description: 'The server that accepted it, or the last one that refused it (null: never tried).' }),
     lastError: z.string().nullable().openapi({ description: "The relay's last refusal, or why it was skipped." }),
     queuedAt: Timestamp,
     sentAt: Timestamp.nullable(),

@@ -186,28 +186,36 @@ describe('POST /hooks/:provider', () => {
     };
     const addMailgunSource = async () => expect((await t.api('POST', '/api/relay-webhooks', { provider: 'mailgun', name: 'Mailgun', secrets: { signingKey: MAILGUN_KEY } })).status).toBe(201);
 
-    it('records a genuine hard bounce once and suppresses the address; a replay of it is refused', async () => {
+    it('records a genuine hard bounce once and suppresses the address; its signature carrying other events is refused', async () => {
       await addMailgunSource();
       const post = atSigningTime(t.deps);
       const res = await post(fixtureBytes(fixture));
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ received: 1 });
-      expect((await post(fixtureBytes(fixture))).status).toBe(401);
-      expect((await post(fixtureBytes(fixture))).status).toBe(401);
+      // Mailgun's retry of a delivery whose 200 it lost: the same body, stored once, answered 200.
+      expect((await post(fixtureBytes(fixture))).status).toBe(200);
+      // The same signature (it covers only timestamp and token) over other event-data: a replay.
+      const signed = readFixtureJson(fixture);
+      const forged = { ...signed, 'event-data': { ...signed['event-data'], recipient: 'bob@example.com', id: 'forged-event' } };
+      expect((await post(JSON.stringify(forged))).status).toBe(401);
+      expect((await post(JSON.stringify(forged))).status).toBe(401);
       expect(await count('events')).toBe(1);
       const suppressed = await t.database.client.execute('select email, reason from suppressions');
       expect(suppressed.rows.map((r) => ({ ...r }))).toEqual([{ email: 'alice@example.com', reason: 'hard_bounce' }]);
     });
 
-    it('gives the token back when the events could not be stored, so the relay\'s retry is stored, not refused as a replay', async () => {
+    it("stores the relay's retry of a request that failed, and a failure never frees the token for another body", async () => {
       await addMailgunSource();
       const post = atSigningTime(t.deps);
       await t.database.client.execute('alter table events rename to events_away');
       expect((await post(fixtureBytes(fixture))).status).toBe(503);
+      const signed = readFixtureJson(fixture);
+      const forged = JSON.stringify({ ...signed, 'event-data': { ...signed['event-data'], recipient: 'bob@example.com', id: 'forged-event' } });
+      expect((await post(forged)).status).toBe(401);
       await t.database.client.execute('alter table events_away rename to events');
       expect((await post(fixtureBytes(fixture))).status).toBe(200);
       expect(await count('events')).toBe(1);
-      expect((await post(fixtureBytes(fixture))).status).toBe(401);
+      expect((await post(forged)).status).toBe(401);
     });
 
     it('refuses a bad signature with 401 and writes nothing', async () => {

@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { isWebhookProvider, webhookProviders, type WebhookProvider } from '../../shared/feedback/delivery-event';
 import type { ErrorCode } from '../../shared/errors';
 import { touchRelayWebhook } from '../../shared/queries/relay-webhooks';
+import { sha256Hex } from '../../shared/sha256-hex';
 import { relayWebhookModules } from '../../shared/webhooks/relay-webhook-modules';
 import { WebhookPayloadError, type RelayWebhook, type WebhookRequest, type WebhookSource } from '../../shared/webhooks/relay-webhook';
 import { errorBody } from '../api-error';
@@ -136,21 +137,17 @@ export function relayHooksRoutes(deps: AppDeps, cache: WebhookSourceCache) {
       : // A host (or a test) may give its webhook context its own clock.
         await module.authenticate(request, sources, { now: Date.now, ...deps.webhooks });
     const replay = auth.ok ? auth.replayKey : undefined;
-    if (auth.ok && replay && !(await deps.webhooks.replay.claim(replay.key, replay.expiresAt))) {
-      console.warn(`${c.req.method} /hooks/${provider}: refused (401): its single-use token was already used (a replay)`);
+    if (auth.ok && replay && !(await deps.webhooks.replay.claim(replay.key, replay.expiresAt, await sha256Hex(body)))) {
+      console.warn(`${c.req.method} /hooks/${provider}: refused (401): its single-use token was already used with another body (a replay)`);
       return hookError(c, 401, 'UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
     }
     if (!auth.ok) {
       console.warn(`${c.req.method} /hooks/${provider}: refused (401): ${auth.reason}`);
       return hookError(c, 401, 'UNAUTHORIZED', UNAUTHORIZED_MESSAGE);
     }
-    let response: Response | undefined;
     try {
-      response = await handleAuthenticated(c, module, request, auth.source);
-      return response;
+      return await handleAuthenticated(c, module, request, auth.source);
     } finally {
-      // Nothing was stored: the relay's retry carries the same token and must not be taken for a replay.
-      if (replay && (!response || response.status >= 500)) await deps.webhooks.replay.release(replay.key);
       touchSource(c, auth.source.id);
     }
   });

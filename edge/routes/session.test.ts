@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADDRESS_LIMIT, attemptKeys, NETWORK_LIMIT, recordFailure } from '../../shared/queries/sign-in-attempts';
+import { DEVICES_PER_USER, rememberDevice } from '../../shared/queries/sign-in-devices';
 import { createTestApp, TEST_ORIGIN, TEST_PASSWORD, type TestApp } from '../../test/helpers/app';
 
 describe('session API', () => {
@@ -9,10 +10,10 @@ describe('session API', () => {
   });
   afterEach(() => t.close());
 
-  const signIn = async (email: string, password: string, ip = '192.0.2.10') => {
+  const signIn = async (email: string, password: string, ip = '192.0.2.10', cookie?: string) => {
     const res = await t.request('/api/session', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: TEST_ORIGIN, 'cf-connecting-ip': ip },
+      headers: { 'content-type': 'application/json', origin: TEST_ORIGIN, 'cf-connecting-ip': ip, ...(cookie ? { cookie } : {}) },
       body: JSON.stringify({ email, password }),
     });
     return { status: res.status, headers: res.headers, body: (await res.json()) as any };
@@ -65,6 +66,74 @@ describe('session API', () => {
     // Once the lock has run out, the right password works again.
     await sql('update sign_in_attempts set locked_until = ?', [Date.now() - 1]);
     expect((await signIn('ed@example.com', TEST_PASSWORD)).status).toBe(200);
+  });
+
+  // Devices are made with rememberDevice where a sign-in is not the point: every successful
+  // sign-in stores a full-strength hash, and each later check of it costs a full scrypt.
+  const deviceCookie = async (userId: number) => `edgepost_device=${(await rememberDevice(t.database.db, userId)).token}`;
+
+  it("lets the owner's remembered browser in while strangers' failures lock the address; it has a lock of its own", async () => {
+    const { user: ed } = await t.signIn('editor', { email: 'ed@example.com' });
+    await t.signIn('viewer', { email: 'vi@example.com' });
+    // A sign-in remembers the browser.
+    const first = await signIn('vi@example.com', TEST_PASSWORD);
+    const viDevice = first.headers.getSetCookie().find((c) => c.startsWith('edgepost_device='));
+    expect(viDevice).toMatch(/; HttpOnly; SameSite=Lax$/);
+    const vis = viDevice!.split(';')[0]!;
+    const [edsGuessing, eds] = [await deviceCookie(ed.id), await deviceCookie(ed.id)];
+    const fromDevice = (cookie: string, email: string, password: string) => signIn(email, password, '192.0.2.10', cookie);
+
+    // A stranger fails five times: the address is locked for everyone without Ed's device.
+    for (let i = 0; i < ADDRESS_LIMIT.maxFailures; i++) expect((await signIn('ed@example.com', 'a stranger guessing', '198.51.100.66')).status).toBe(401);
+    expect((await signIn('ed@example.com', TEST_PASSWORD)).status).toBe(429);
+    expect((await fromDevice(vis, 'ed@example.com', TEST_PASSWORD)).status).toBe(429); // another account's device counts for nothing here
+    expect((await fromDevice(`edgepost_device=${'A'.repeat(43)}`, 'ed@example.com', TEST_PASSWORD)).status).toBe(429);
+
+    // Guessing from one of Ed's browsers locks that browser alone.
+    for (let i = 0; i < ADDRESS_LIMIT.maxFailures; i++) expect((await fromDevice(edsGuessing, 'ed@example.com', 'wrong from the device')).status).toBe(401);
+    expect((await fromDevice(edsGuessing, 'ed@example.com', TEST_PASSWORD)).status).toBe(429);
+
+    const signedIn = await fromDevice(eds, 'ed@example.com', TEST_PASSWORD);
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.headers.getSetCookie().some((c) => c.startsWith('edgepost_device='))).toBe(false); // already remembered
+  });
+
+  it('keeps the newest ten browsers per user, and forgets the one another account takes over', async () => {
+    const { user: ed } = await t.signIn('editor', { email: 'ed@example.com' });
+    const { user: vi } = await t.signIn('viewer', { email: 'vi@example.com' });
+    const devices = async (userId: number) => Number((await sql('select count(*) as n from sign_in_devices where user_id = ?', [userId])).rows[0]!.n);
+    const cookies = [];
+    for (let i = 0; i < DEVICES_PER_USER + 2; i++) cookies.push(await deviceCookie(ed.id));
+    expect(await devices(ed.id)).toBe(DEVICES_PER_USER);
+
+    // Vi signs in on Ed's newest browser: the cookie is Vi's now, and Ed's device there is gone.
+    const shared = cookies.at(-1)!;
+    const res = await signIn('vi@example.com', TEST_PASSWORD, '192.0.2.10', shared);
+    expect(res.status).toBe(200);
+    expect(res.headers.getSetCookie().some((c) => c.startsWith('edgepost_device='))).toBe(true);
+    expect(await devices(ed.id)).toBe(DEVICES_PER_USER - 1);
+    expect(await devices(vi.id)).toBe(1);
+  });
+
+  it('forgets remembered browsers when the user is disabled', async () => {
+    const admin = await t.signIn('admin', { email: 'ad@example.com' });
+    const { user } = await t.signIn('editor', { email: 'ed@example.com' });
+    await deviceCookie(user.id);
+    expect((await admin.api('PATCH', `/api/users/${user.id}`, { disabled: true })).status).toBe(200);
+    expect((await sql('select count(*) as n from sign_in_devices where user_id = ?', [user.id])).rows[0]!.n).toBe(0);
+  });
+
+  it('forgets remembered browsers when the password changes', async () => {
+    const admin = await t.signIn('admin', { email: 'ad@example.com' });
+    const { user } = await t.signIn('editor', { email: 'ed@example.com' });
+    const device = await deviceCookie(user.id);
+    const devices = async () => (await sql('select count(*) as n from sign_in_devices where user_id = ?', [user.id])).rows[0]!.n;
+    expect(await devices()).toBe(1);
+    expect((await admin.api('PATCH', `/api/users/${user.id}`, { password: 'a brand new password 123' })).status).toBe(200);
+    expect(await devices()).toBe(0);
+    const { address } = await attemptKeys('ed@example.com', 'elsewhere');
+    for (let i = 0; i < ADDRESS_LIMIT.maxFailures; i++) await recordFailure(t.database.db, [address]);
+    expect((await signIn('ed@example.com', 'a brand new password 123', '192.0.2.10', device)).status).toBe(429);
   });
 
   it('counts guesses sent in parallel one after another, so they cannot all pass the lock', async () => {

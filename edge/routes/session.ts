@@ -2,13 +2,16 @@
 // signed in, and the CSRF token), `DELETE /api/session` (sign out).
 // A wrong address and a wrong password get the same answer after the same work (a dummy
 // hash for unknown addresses), so the answer does not tell who has an account. Failures
-// count per address and per client network; a locked key is refused before any hashing.
+// count per address and per client network; a locked key is refused before any hashing. A
+// browser that has signed in to the account before (its device cookie) counts against
+// itself alone: a stranger failing on purpose cannot lock the owner out.
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Database } from '../../shared/db/database';
 import { hashPassword, MAX_PASSWORD_LENGTH, verifyNoPassword, verifyPassword } from '../../shared/passwords';
 import { createSession, deleteDeadSessions, deleteSession } from '../../shared/queries/sessions';
-import { attemptKeys, clearFailures, lockedUntil, recordFailure } from '../../shared/queries/sign-in-attempts';
+import { attemptKeys, clearFailures, deviceKey, lockedUntil, recordFailure, type AttemptKey } from '../../shared/queries/sign-in-attempts';
+import { deviceOf, rememberDevice } from '../../shared/queries/sign-in-devices';
 import { findUserByEmail, recordSignIn } from '../../shared/queries/users';
 import { ApiError, errorBody } from '../api-error';
 import { ErrorSchema, iso, jsonBody, jsonContent } from '../api-schemas';
@@ -16,7 +19,7 @@ import { forbidden, type AuthEnv, type Caller } from '../auth';
 import { clientAddress, clientNetwork } from '../client-address';
 import type { AppDeps } from '../deps';
 import { validationHook } from '../validation-hook';
-import { clearSessionCookie, csrfToken, setSessionCookie } from '../session-cookie';
+import { clearSessionCookie, csrfToken, readDeviceToken, setDeviceCookie, setSessionCookie } from '../session-cookie';
 import { SessionSchema } from './user-schemas';
 import { createWorkGate } from '../work-gate';
 
@@ -38,10 +41,17 @@ export function lockedOut(c: Context, until: number, what: string, otherwise?: s
   return c.json(errorBody('RATE_LIMITED', message), 429, { 'Retry-After': String(seconds) });
 }
 
-/** Starts a session for a user who just proved who they are: sets the cookie, returns the session body. */
-export async function startSession(c: Context, db: Database, publicUrl: string, user: { id: number; email: string; name: string; role: Caller['role'] }) {
+/**
+ * Starts a session for a user who just proved who they are: sets the cookie (and, unless the
+ * browser is already a device of theirs, the device cookie after it), returns the session body.
+ */
+export async function startSession(c: Context, db: Database, publicUrl: string, user: { id: number; email: string; name: string; role: Caller['role'] }, rememberBrowser = true) {
   const session = await createSession(db, user.id, c.req.header('user-agent'));
   setSessionCookie(c, publicUrl, session.token, session.expiresAt);
+  if (rememberBrowser) {
+    const device = await rememberDevice(db, user.id, readDeviceToken(c, publicUrl));
+    setDeviceCookie(c, publicUrl, device.token, device.expiresAt);
+  }
   c.executionCtx.waitUntil(deleteDeadSessions(db));
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role },
@@ -64,7 +74,8 @@ export function sessionRoutes(deps: AppDeps) {
       path: '/session',
       tags,
       summary: 'Sign in to the dashboard',
-      description: 'Sets the session cookie. Five wrong passwords for one address (or twenty from one network) in 15 minutes lock it for 15 minutes.',
+      description:
+        'Sets the session cookie, and a device cookie for the browser. Five wrong passwords for one address (or twenty from one network) in 15 minutes lock it for 15 minutes; a browser that has signed in to the account before counts against itself alone, so a lock set by others does not stop it.',
       security: [],
       request: { body: jsonBody(SignInBody) },
       responses: {
@@ -78,24 +89,31 @@ export function sessionRoutes(deps: AppDeps) {
     }),
     async function signInHandler(c) {
       const { email, password } = c.req.valid('json');
-      const keys = await attemptKeys(email, clientNetwork(clientAddress(c)));
-      // The lockout check, the hash and the failure count run inside the gate, so parallel
-      // guesses are counted one after another instead of all passing the check at once.
+      const deviceToken = readDeviceToken(c, deps.publicUrl);
+      const { address, network } = await attemptKeys(email, clientNetwork(clientAddress(c)));
+      // The device lookup, the lockout check, the hash and the failure count run inside the
+      // gate: parallel guesses are counted one after another instead of all passing the check
+      // at once, and a flood beyond the gate costs no database read.
       const outcome = await hashing.run(async () => {
-        const until = await lockedUntil(db, [keys.address, keys.network]);
+        const device = deviceToken ? await deviceOf(db, deviceToken, email) : null;
+        // The key the account's own failures count against (cleared by a success), and all the keys a failure counts against.
+        const own = device ? deviceKey(device) : address;
+        const keys: AttemptKey[] = device ? [own] : [address, network];
+        const until = await lockedUntil(db, keys);
         if (until !== null) return { locked: until };
         const user = await findUserByEmail(db, email);
         const check = user ? await verifyPassword(password, user.passwordHash) : { ok: await verifyNoPassword(password), rehash: false };
-        if (!user || !check.ok) await recordFailure(db, [keys.address, keys.network]);
-        return { locked: null, user, check };
+        if (!user || !check.ok) await recordFailure(db, keys);
+        return { locked: null, user, check, device, own };
       });
       if (!outcome) return c.json(errorBody('UNAVAILABLE', 'Too many sign-ins at this moment: try again in a second.'), 503, { 'Retry-After': '1' });
       if (outcome.locked !== null) return lockedOut(c, outcome.locked, 'Too many failed sign-ins', 'or ask an admin to set a new password');
-      const { user, check } = outcome;
+      const { user, check, device, own } = outcome;
       if (!user || !check.ok) throw new ApiError(401, 'UNAUTHORIZED', 'Wrong email or password.');
       if (user.disabledAt !== null) throw forbidden('This account is disabled: ask an admin or owner to enable it.');
-      await Promise.all([clearFailures(db, keys.address), recordSignIn(db, user.id, check.rehash ? await hashPassword(password) : undefined)]);
-      return c.json(await startSession(c, db, deps.publicUrl, user), 200);
+      // A network's count stays: someone with an account of their own must not reset it between guesses.
+      await Promise.all([clearFailures(db, own), recordSignIn(db, user.id, check.rehash ? await hashPassword(password) : undefined)]);
+      return c.json(await startSession(c, db, deps.publicUrl, user, device === null), 200);
     },
   );
 

@@ -80,7 +80,9 @@ describe('first-run setup API', () => {
     try {
       const res = await https.request('/api/setup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(owner) });
       expect(res.status).toBe(201);
-      expect(res.headers.get('set-cookie')).toMatch(/^__Host-edgepost_session=.*Secure/);
+      const [session, device] = res.headers.getSetCookie();
+      expect(session).toMatch(/^__Host-edgepost_session=.*Secure/);
+      expect(device).toMatch(/^__Host-edgepost_device=.*; Path=\/; Expires=.*; HttpOnly; Secure; SameSite=Lax$/);
     } finally {
       https.close();
     }

@@ -7,7 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaignEventCounts, campaigns, events } from '../db/schema';
 import { HOUR_MS } from './event-rollup';
-import { campaignMessageCounts } from './message-counts';
+import { byStatusOf, domainRowsQuery, topDomainsQuery } from './message-counts';
 
 export const DAY_MS = 24 * HOUR_MS;
 /** Opens and clicks go by the hour for this many days after the start, by the day after. */
@@ -94,29 +94,31 @@ export interface DomainReport {
   unsubscribed: number;
 }
 
-/** The `domain` counters of some domains of a campaign: one primary-key lookup per domain and type. */
-function domainCountsQuery(db: Database, campaignId: number, domains: string[]) {
+/** The `domain` counters of the domains `top` selects: one primary-key lookup per domain and type. */
+function domainCountsQuery(db: Database, campaignId: number, top: ReturnType<typeof topDomainsQuery>) {
   return db
     .select({ domain: campaignEventCounts.key, type: campaignEventCounts.type, messages: campaignEventCounts.messages, humanMessages: campaignEventCounts.humanMessages })
     .from(campaignEventCounts)
-    .where(and(eq(campaignEventCounts.campaignId, campaignId), eq(campaignEventCounts.dimension, 'domain'), inArray(campaignEventCounts.key, domains)));
+    .where(and(eq(campaignEventCounts.campaignId, campaignId), eq(campaignEventCounts.dimension, 'domain'), inArray(campaignEventCounts.key, top)));
 }
 
 /**
  * What happened at a campaign's `limit` biggest recipient domains (by messages, from
- * campaign_message_counts), the most sent first; null when there is no such campaign.
+ * campaign_message_counts), the most sent first; null when there is no such campaign. One
+ * round trip: the campaign, its top domains' message counts and their event counters.
  */
 export async function campaignDomains(db: Database, campaignId: number, limit: number): Promise<DomainReport[] | null> {
-  const [campaign] = await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId));
-  if (!campaign) return null;
-  // The campaign's biggest domains by messages (created), ordered here by messages sent.
-  const sent = new Map<string, number>();
-  for (const row of (await campaignMessageCounts(db, campaignId, limit)).byDomain) {
-    sent.set(row.domain, (sent.get(row.domain) ?? 0) + (row.status === 'sent' ? row.n : 0));
-  }
-  const top = [...sent].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  if (top.length === 0) return [];
-  const counts = await domainCountsQuery(db, campaignId, top.map(([domain]) => domain));
+  const biggest = topDomainsQuery(db, campaignId, limit);
+  const [campaign, domainRows, counts] = await db.batch([
+    db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId)),
+    domainRowsQuery(db, campaignId, biggest),
+    domainCountsQuery(db, campaignId, biggest),
+  ]);
+  if (campaign.length === 0) return null;
+  // The biggest domains by messages (created), ordered here by messages sent.
+  const perDomain = new Map<string, { status: string; n: number }[]>();
+  for (const row of domainRows) perDomain.set(row.domain, [...(perDomain.get(row.domain) ?? []), row]);
+  const top = [...perDomain].map(([domain, rows]) => [domain, byStatusOf(rows).sent] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const byKey = new Map(counts.map((c) => [`${c.domain}\n${c.type}`, c]));
   const of = (domain: string, type: string) => byKey.get(`${domain}\n${type}`) ?? { messages: 0, humanMessages: 0 };
   return top.map(([domain, n]) => {

@@ -6,6 +6,7 @@ import { events, listMembers, messages, suppressions } from '../db/schema';
 import type { DeliveryEvent } from '../feedback/delivery-event';
 import { recordDeliveryEvents } from './delivery-events';
 import { updateSettings } from './settings';
+import { campaignStats } from './stats';
 import { deleteSuppression } from './suppressions';
 import { TEST_MESSAGE_ID } from './test-sends';
 
@@ -41,6 +42,29 @@ describe('recordDeliveryEvents', () => {
       { key: 'mailgun:b', messageId: m2, subscriberId: seed.subscriberIds[1], recipient: 'reader2@example.com', data: { providerMessageId: '<relay-2@mg.example>' } },
       { key: 'mailgun:c', messageId: null, campaignId: null, subscriberId: null, recipient: 'stranger@example.org', data: { status: '2.0.0' } },
     ]);
+  });
+
+  it("flags the relay's opens and clicks human or machine: its own flag, else the user agent it reports", async () => {
+    const [m1, m2, m3] = seed.messageIds as [number, number, number];
+    const browser = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
+    await recordDeliveryEvents(t.db, [
+      event({ key: 'sendgrid:o1', type: 'open', source: 'sendgrid', messageId: m1, machine: true, userAgent: browser }),
+      event({ key: 'postmark:o2', type: 'open', source: 'postmark', messageId: m2, userAgent: 'Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)' }),
+      event({ key: 'mailgun:c3', type: 'click', messageId: m3, url: 'https://shop.example/sale', userAgent: browser }),
+      event({ key: 'mailgun:o3', type: 'open', messageId: m3 }), // no agent: nothing to judge by
+      event({ key: 'mailgun:d3', type: 'delivered', messageId: m3 }),
+    ]);
+    const rows = await t.db.select({ key: events.key, machine: events.machine, reason: events.machineReason }).from(events).orderBy(events.id);
+    expect(rows).toEqual([
+      { key: 'sendgrid:o1', machine: true, reason: 'relay:sendgrid' },
+      { key: 'postmark:o2', machine: true, reason: 'gmail-proxy' },
+      { key: 'mailgun:c3', machine: false, reason: 'human' },
+      { key: 'mailgun:o3', machine: null, reason: null },
+      { key: 'mailgun:d3', machine: null, reason: null },
+    ]);
+    const stats = (await campaignStats(t.db, seed.campaignId))!;
+    expect(stats.opened).toMatchObject({ total: 3, human: { total: 1, unique: 1 }, machine: { total: 2, unique: 2 }, machineReasons: { 'relay:sendgrid': 1, 'gmail-proxy': 1 } });
+    expect(stats.clicked).toMatchObject({ total: 1, human: { total: 1, unique: 1 } });
   });
 
   it('records a redelivered event once, in any order, and suppresses on a hard bounce once', async () => {

@@ -9,6 +9,7 @@ import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { campaignLists, events, listMembers, messages, subscribers, suppressionLifts, suppressions } from '../db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../feedback/delivery-event';
+import { classifyHit, type Verdict } from '../tracking/classify-hit';
 import { eventRollup } from './event-rollup';
 import { settingValue } from './settings';
 import { TEST_MESSAGE_ID } from './test-sends';
@@ -20,6 +21,19 @@ export interface RecordResult {
   suppressed: number;
 }
 
+/**
+ * Human or machine, for an open or click the relay tracked: machine when the relay says so
+ * (`relay:<source>`), else by the user agent it reports, with the same rules as our own hits
+ * (docs/machine-detection.md; relays give no method, and no address we keep). Null when
+ * there is nothing to judge by (no agent): counted as a person's, as our unclassified hits are.
+ */
+function relayVerdict(e: DeliveryEvent): Verdict | null {
+  if (e.type !== 'open' && e.type !== 'click') return null;
+  if (e.machine === true) return { machine: true, reason: `relay:${e.source}` };
+  if (!e.userAgent) return e.machine === false ? { machine: false, reason: 'human' } : null;
+  return classifyHit({ kind: e.type, method: 'GET', userAgent: e.userAgent, ...(e.url ? { url: e.url } : {}) });
+}
+
 /** The JSON row of one event, in the shape the INSERT reads. */
 function eventRow(e: DeliveryEvent) {
   const data: Record<string, unknown> = { ...e.detail };
@@ -28,6 +42,7 @@ function eventRow(e: DeliveryEvent) {
   if (e.userAgent) data.userAgent = e.userAgent.slice(0, 512);
   if (e.machine !== undefined) data.machine = e.machine;
   if (e.providerMessageId) data.providerMessageId = e.providerMessageId;
+  const verdict = relayVerdict(e);
   return {
     key: e.key,
     type: e.type,
@@ -39,6 +54,8 @@ function eventRow(e: DeliveryEvent) {
     at: e.occurredAt,
     url: e.type === 'click' ? (e.url ?? null) : null,
     data: JSON.stringify(data),
+    machine: verdict ? Number(verdict.machine) : null,
+    reason: verdict?.reason ?? null,
   };
 }
 
@@ -77,12 +94,15 @@ export async function recordDeliveryEvents(db: Database, batch: readonly Deliver
 
   const [inserted, ...effects] = await db.batch([
     // Our id first; the relay's id when ours did not come back. An id naming no message
-    // leaves the event unmatched (kept, with its recipient), never an error.
+    // leaves the event unmatched (kept, with its recipient), never an error. The events are
+    // read from a materialized copy of json_each, as in hits.ts: json_each renders `value`
+    // anew for every field read, and SQLite parses that text again each time.
     db.run(sql`
-      insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, source, bounce_class, recipient, url, data)
+      with batch as materialized (select value from json_each(${rows}))
+      insert into ${events} (key, type, message_id, campaign_id, subscriber_id, occurred_at, source, bounce_class, recipient, url, data, machine, machine_reason)
       select e.value ->> 'key', e.value ->> 'type', m.id, m.campaign_id, coalesce(m.subscriber_id, s.id), e.value ->> 'at',
-             e.value ->> 'source', e.value ->> 'bounceClass', ${sentTo}, e.value ->> 'url', e.value ->> 'data'
-      from json_each(${rows}) as e
+             e.value ->> 'source', e.value ->> 'bounceClass', ${sentTo}, e.value ->> 'url', e.value ->> 'data', e.value ->> 'machine', e.value ->> 'reason'
+      from batch as e
       left join ${messages} as m on m.id = coalesce(
         (select id from ${messages} where id = e.value ->> 'messageId'),
         (select id from ${messages} where provider_message_id = e.value ->> 'providerMessageId' limit 1))

@@ -153,6 +153,32 @@ describe('event rollup', () => {
     expect(await row('all', '', 'open')).toEqual({ total: 2, humanTotal: 2, messages: 1, humanMessages: 1 });
   });
 
+  it('counts big batches whose events fall into the same counter rows, first or not, human or not, as a recount does', async () => {
+    // The rollup tallies a batch's events by everything that decides their counters before it
+    // builds the rows: here most tallies hold several events.
+    const hits: HitRow[] = [];
+    for (let i = 0; i < 40; i++) {
+      hits.push(hit(i % 4, 'open', T0 + i, undefined, i % 3 === 0 ? [true, 'apple-mpp'] : undefined));
+      hits.push(hit(i % 4, 'click', T0 + i * 60_000, [A, B, C][i % 3], i % 5 === 0 ? [true, 'scanner:mimecast'] : undefined));
+    }
+    hits.push({ key: 'anonymous-1', kind: 'open', campaignId: seed.campaignId, at: T0, method: 'GET', machine: false, reason: 'human' });
+    hits.push({ key: 'anonymous-2', kind: 'open', campaignId: seed.campaignId, at: T0, method: 'GET', machine: true, reason: 'apple-mpp' });
+    await recordHits(t.db, hits);
+    await recordDeliveryEvents(
+      t.db,
+      Array.from({ length: 12 }, (_, i) => ({
+        source: 'postmark' as const, key: `p:${i}`, type: 'bounce' as const, bounceClass: i % 2 ? ('hard' as const) : ('soft' as const),
+        messageId: seed.messageIds[i % 4]!, recipient: `reader${(i % 4) + 1}@example.com`, occurredAt: T0 + i,
+      })),
+    );
+    expect(await row('all', '', 'open')).toEqual({ total: 42, humanTotal: 27, messages: 4, humanMessages: 4 });
+    expect(await row('reason', 'apple-mpp', 'open')).toMatchObject({ total: 15 });
+    expect(await row('all', '', 'open-machine')).toEqual({ total: 15, humanTotal: 0, messages: 4, humanMessages: 0 });
+    expect(await row('all', '', 'bounce')).toMatchObject({ total: 12, messages: 4 });
+    expect(await row('domain', 'example.com', 'bounce-hard')).toMatchObject({ total: 6, messages: 2 });
+    await expectExact();
+  });
+
   describe('a counted click that turns machine (the flip trigger)', () => {
     it('flipping the first of two human clicks leaves the message human; flipping the second makes it machine', async () => {
       await recordHits(t.db, [hit(0, 'click', T0, A), hit(0, 'click', T0 + 2 * HOUR, A)]);

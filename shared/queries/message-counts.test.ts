@@ -90,6 +90,23 @@ describe('campaign message counts', () => {
     expect(counts.byDomain.some((d) => d.domain === 'corp.example')).toBe(true);
   });
 
+  it('records as sent a message the cancel sweep ended while a worker was sending it', async () => {
+    await createMessages(t.db, campaignId, subscriberIds.slice(0, 6));
+    const ids = await messageIds();
+    await markMessagesSent(t.db, sent(ids.slice(0, 2)));
+    await markMessageFinal(t.db, ids[2]!, 'failed', 1, '550 no such user');
+    // Cancelled while ids[3] and ids[4] are on the wire.
+    await t.db.update(campaigns).set({ status: 'cancelled' }).where(eq(campaigns.id, campaignId));
+    expect(await cancelQueuedOfCancelledCampaigns(t.db, 100)).toBe(3);
+    await markMessagesSent(t.db, sent(ids.slice(2, 5))); // the relay accepted both; ids[2] had failed
+    await markMessagesSent(t.db, sent(ids.slice(3, 5))); // the same outcomes again
+    await expectExact();
+    const rows = await t.db.select({ id: messages.id, status: messages.status, lastError: messages.lastError }).from(messages).orderBy(messages.id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent', 'failed', 'sent', 'sent', 'cancelled']);
+    expect(rows[3]!.lastError).toBeNull();
+    expect((await campaignMessageCounts(t.db, campaignId)).byStatus).toEqual({ queued: 0, sent: 4, failed: 1, skipped: 0, cancelled: 1 });
+  });
+
   it('keeps the counts of a deleted subscriber (history), a queued message of theirs as cancelled', async () => {
     await createMessages(t.db, campaignId, subscriberIds.slice(0, 6));
     const ids = await messageIds();

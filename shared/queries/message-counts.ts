@@ -2,7 +2,9 @@
 // statements that create messages or end them. What a row counts, by its `status`:
 // - `created`: messages created (fan-out), never decreased;
 // - `sent`, `failed`, `skipped`, `cancelled`: messages that reached that final status
-//   (a message leaves `queued` once, for one of them, and never moves again).
+//   (a message leaves `queued` once, for one of them, and moves again only from `cancelled`
+//   to `sent`: a relay that accepts a message the cancel sweep ended while it was in flight
+//   has the last word, see countSent).
 // Queued messages are not a row: they are `created` minus the four final counts. So ending
 // a batch of messages writes one row per domain of the batch (+n to its final status)
 // rather than two (+n, and −n to `queued`): lists with many small recipient domains write
@@ -15,7 +17,7 @@
 // or repeated batch counts only what it changes. No per-row triggers (each firing would be
 // a row written per message). The counts are history: a deleted subscriber's cascaded
 // messages stay counted.
-import { and, eq, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaignMessageCounts as counts, messageStatuses, type MessageStatus } from '../db/schema';
 
@@ -33,17 +35,17 @@ export function emailDomain(email: SQL): SQL {
 }
 
 /**
- * Adds the counts `perDomain` selects (rows of campaign_id, domain, n) under `status`, and
- * their sum per campaign under domain `*`. Amounts only ever add, so an upsert needs no
- * read of the row's state.
+ * Adds the counts `perDomain` selects (rows of campaign_id, domain, status, n), and their sum
+ * per campaign and status under domain `*`. Amounts only add (a negative one moves a count
+ * away), so an upsert needs no read of the row's state.
  */
-function addCounts(perDomain: SQL, status: string): SQL {
+function addCounts(perDomain: SQL): SQL {
   return sql`
     with c as materialized (${perDomain})
     insert into ${counts} (campaign_id, domain, status, n)
-    select campaign_id, domain, ${status}, n from c
+    select campaign_id, domain, status, n from c
     union all
-    select campaign_id, ${ALL_DOMAINS}, ${status}, sum(n) from c group by campaign_id
+    select campaign_id, ${ALL_DOMAINS}, status, sum(n) from c group by campaign_id, status
     on conflict (campaign_id, domain, status) do update set n = n + excluded.n`;
 }
 
@@ -53,12 +55,11 @@ function addCounts(perDomain: SQL, status: string): SQL {
  */
 export function countCreatedMessages(campaignId: number, subscriberIds: number[]): SQL {
   return addCounts(
-    sql`select ${campaignId} as campaign_id, ${emailDomain(sql`s.email`)} as domain, count(*) as n
+    sql`select ${campaignId} as campaign_id, ${emailDomain(sql`s.email`)} as domain, 'created' as status, count(*) as n
       from (select distinct value as id from json_each(${JSON.stringify(subscriberIds)})) as r
       left join subscribers as s on s.id = r.id
       where not exists (select 1 from messages as m where m.campaign_id = ${campaignId} and m.subscriber_id = r.id)
       group by 2`,
-    'created',
   );
 }
 
@@ -69,11 +70,29 @@ export function countCreatedMessages(campaignId: number, subscriberIds: number[]
  */
 export function countQueuedEnding(messageIds: SQL, to: Exclude<MessageStatus, 'queued'>): SQL {
   return addCounts(
-    sql`select m.campaign_id, ${emailDomain(sql`s.email`)} as domain, count(*) as n
+    sql`select m.campaign_id, ${emailDomain(sql`s.email`)} as domain, ${to} as status, count(*) as n
       from messages as m left join subscribers as s on s.id = m.subscriber_id
       where m.id in (${messageIds}) and m.status = 'queued'
       group by 1, 2`,
-    to,
+  );
+}
+
+/**
+ * Counts the messages of `messageIds` becoming `sent`: those still queued, and those the
+ * cancel sweep ended while a worker was sending them (when the relay accepts a message, it
+ * was sent), which leave `cancelled`. One pass over the messages; a zero is never written.
+ * Like countQueuedEnding, it must run right before the write that moves them, in its batch.
+ */
+export function countSent(messageIds: SQL): SQL {
+  return addCounts(
+    sql`select campaign_id, domain, k.status, iif(k.status = 'sent', sent, -cancelled) as n
+      from (
+        select m.campaign_id, ${emailDomain(sql`s.email`)} as domain, count(*) as sent, sum(m.status = 'cancelled') as cancelled
+        from messages as m left join subscribers as s on s.id = m.subscriber_id
+        where m.id in (${messageIds}) and m.status in ('queued', 'cancelled')
+        group by 1, 2
+      ) join (select 'sent' as status union all select 'cancelled') as k
+      where iif(k.status = 'sent', sent, cancelled) > 0`,
   );
 }
 
@@ -105,29 +124,41 @@ export function messageTotalsQuery(db: Database, campaignId: number) {
   return db.select({ status: counts.status, n: counts.n }).from(counts).where(and(eq(counts.campaignId, campaignId), eq(counts.domain, ALL_DOMAINS)));
 }
 
+/** The total rows of several campaigns, each with its campaign, for byStatusOf per campaign. */
+export function messageTotalsOf(db: Database, campaignIds: number[]) {
+  return db
+    .select({ campaignId: counts.campaignId, status: counts.status, n: counts.n })
+    .from(counts)
+    .where(and(inArray(counts.campaignId, campaignIds), eq(counts.domain, ALL_DOMAINS)));
+}
+
+/** A subquery of the campaign's `limit` biggest recipient domains by messages, read from the top of the (campaign, status, n) index. */
+export function topDomainsQuery(db: Database, campaignId: number, limit: number) {
+  return db
+    .select({ domain: counts.domain })
+    .from(counts)
+    .where(and(eq(counts.campaignId, campaignId), eq(counts.status, 'created'), ne(counts.domain, ALL_DOMAINS)))
+    .orderBy(sql`${counts.n} desc`)
+    .limit(limit);
+}
+
+/** The counter rows of the domains `top` (topDomainsQuery) selects, for byStatusOf per domain. */
+export function domainRowsQuery(db: Database, campaignId: number, top: ReturnType<typeof topDomainsQuery>) {
+  return db
+    .select({ domain: counts.domain, status: counts.status, n: counts.n })
+    .from(counts)
+    .where(and(eq(counts.campaignId, campaignId), sql`${counts.domain} in ${top}`));
+}
+
 /**
  * A campaign's messages per status, and per status of its `topDomains` biggest recipient
  * domains (default 20; 0 reads the totals alone): a few primary-key reads, whatever the
  * campaign's size.
  */
 export async function campaignMessageCounts(db: Database, campaignId: number, topDomains = 20): Promise<MessageCounts> {
-  const ofCampaign = eq(counts.campaignId, campaignId);
   const totalsQuery = messageTotalsQuery(db, campaignId);
   if (topDomains < 1) return { byStatus: byStatusOf(await totalsQuery), byDomain: [] };
-  // The biggest domains, read from the top of the (campaign, status, n) index.
-  const top = db
-    .select({ domain: counts.domain })
-    .from(counts)
-    .where(and(ofCampaign, eq(counts.status, 'created'), ne(counts.domain, ALL_DOMAINS)))
-    .orderBy(sql`${counts.n} desc`)
-    .limit(topDomains);
-  const [totals, domainRows] = await db.batch([
-    totalsQuery,
-    db
-      .select({ domain: counts.domain, status: counts.status, n: counts.n })
-      .from(counts)
-      .where(and(ofCampaign, sql`${counts.domain} in ${top}`)),
-  ]);
+  const [totals, domainRows] = await db.batch([totalsQuery, domainRowsQuery(db, campaignId, topDomainsQuery(db, campaignId, topDomains))]);
   const perDomain = new Map<string, { status: string; n: number }[]>();
   for (const row of domainRows) perDomain.set(row.domain, [...(perDomain.get(row.domain) ?? []), row]);
   const created = (rows: { status: string; n: number }[]) => rows.find((r) => r.status === 'created')?.n ?? 0;

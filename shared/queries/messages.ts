@@ -5,7 +5,7 @@ import { and, count, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { sqlJson } from '../db/sql-json';
 import { campaigns, messages, type MessageStatus } from '../db/schema';
-import { countCreatedMessages, countQueuedEnding } from './message-counts';
+import { countCreatedMessages, countQueuedEnding, countSent } from './message-counts';
 
 export interface QueuedMessage {
   id: number;
@@ -147,43 +147,52 @@ export interface SentOutcome {
   serverId: number;
 }
 
-/** Records the relay's acceptance of many messages in one UPDATE (after its count). A message already final stays as it was. */
+/**
+ * Records the relay's acceptance of many messages in one UPDATE (after its counts). A message
+ * the cancel sweep ended while it was being sent becomes `sent`: the relay has it, and the
+ * campaign must say so. Any other final message stays as it was (a repeated batch).
+ */
 export async function markMessagesSent(db: Database, outcomes: SentOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   const now = Date.now();
   const json = sqlJson(outcomes);
+  const ids = sql`select o.value ->> 'messageId' from json_each(${json}) as o`;
   await db.batch([
-    db.run(countQueuedEnding(sql`select o.value ->> 'messageId' from json_each(${json}) as o`, 'sent')),
+    db.run(countSent(ids)),
     db.run(sql`
       update messages set status = 'sent', attempts = o.value ->> 'attempts', provider_message_id = o.value ->> 'providerMessageId',
         sending_server_id = o.value ->> 'serverId', last_error = null, sent_at = ${now}, updated_at = ${now}
       from json_each(${json}) o
-      where messages.id = o.value ->> 'messageId' and messages.status = 'queued'`),
+      where messages.id = o.value ->> 'messageId' and messages.status in ('queued', 'cancelled')`),
   ]);
 }
 
-/** Ends a message without sending it (failed, skipped or cancelled), with the reason. */
+/**
+ * Ends a message without sending it (failed, skipped or cancelled), with the reason, and the
+ * server whose refusal ended it (a failure), so the message says which relay refused it.
+ */
 export async function markMessageFinal(
   db: Database,
   messageId: number,
   status: Extract<MessageStatus, 'failed' | 'skipped' | 'cancelled'>,
   attempts: number,
   reason: string,
+  serverId?: number,
 ): Promise<void> {
   await db.batch([
     db.run(countQueuedEnding(sql`${messageId}`, status)),
     db
       .update(messages)
-      .set({ status, attempts, lastError: reason, updatedAt: Date.now() })
+      .set({ status, attempts, lastError: reason, updatedAt: Date.now(), ...(serverId !== undefined ? { sendingServerId: serverId } : {}) })
       .where(and(eq(messages.id, messageId), stillQueued)),
   ]);
 }
 
-/** Notes a temporary failure; the message stays queued for its next attempt. */
-export async function markMessageRetrying(db: Database, messageId: number, attempts: number, reason: string): Promise<void> {
+/** Notes a temporary failure and the server it came from; the message stays queued for its next attempt. */
+export async function markMessageRetrying(db: Database, messageId: number, attempts: number, reason: string, serverId?: number): Promise<void> {
   await db
     .update(messages)
-    .set({ status: 'queued', attempts, lastError: reason, updatedAt: Date.now() })
+    .set({ status: 'queued', attempts, lastError: reason, updatedAt: Date.now(), ...(serverId !== undefined ? { sendingServerId: serverId } : {}) })
     .where(and(eq(messages.id, messageId), stillQueued));
 }
 

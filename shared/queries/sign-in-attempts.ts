@@ -1,6 +1,8 @@
 // Failed sign-ins per key, kept in the database so that every isolate and process shares
-// the count. A key is an address (hashed: people type passwords into the email field) or
-// a client network. Each failure is one upsert, so concurrent failures all count.
+// the count. A key is an address (hashed: people type passwords into the email field) and
+// a client network, or, for a browser that has signed in to the account before, that
+// browser alone (shared/queries/sign-in-devices.ts). Each failure is one upsert, so
+// concurrent failures all count.
 import { and, eq, gt, inArray, isNull, lte, max, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { signInAttempts } from '../db/schema';
@@ -32,6 +34,11 @@ export async function attemptKeys(email: string, network: string): Promise<{ add
     address: { key: `address:${await sha256Hex(email.trim().toLowerCase())}`, limit: ADDRESS_LIMIT },
     network: { key: `network:${network}`, limit: NETWORK_LIMIT },
   };
+}
+
+/** The key of a sign-in from a remembered browser (its stored token hash): the address's limit, for that browser alone. */
+export function deviceKey(tokenHash: string): AttemptKey {
+  return { key: `device:${tokenHash}`, limit: ADDRESS_LIMIT };
 }
 
 /** Until when (epoch ms) the most locked of `keys` refuses sign-ins, or null when none is locked. */

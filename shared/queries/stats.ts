@@ -10,7 +10,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { CampaignStatus, MessageStatus } from '../db/schema';
 import type { Database } from '../db/database';
 import { campaignEventCounts, campaigns } from '../db/schema';
-import { byStatusOf, messageTotalsQuery } from './message-counts';
+import { byStatusOf, messageTotalsOf, messageTotalsQuery } from './message-counts';
 
 export interface Tally {
   total: number;
@@ -153,4 +153,39 @@ function engagement(all: Map<string, CountRow>, type: 'open' | 'click'): Engagem
 
 function emptyEngagement(): EngagementTally {
   return { total: 0, unique: 0, human: { total: 0, unique: 0 }, machine: { total: 0, unique: 0 }, machineReasons: {} };
+}
+
+/** The numbers a list of campaigns shows per row: messages sent, and messages opened and clicked, by anyone and by people. */
+export interface CampaignHeadline {
+  sent: number;
+  opened: { unique: number; humanUnique: number };
+  clicked: { unique: number; humanUnique: number };
+}
+
+/**
+ * Headlines of many campaigns (a page of a list) in one round trip: per campaign, its message
+ * totals and its `all` open and click rows, two primary-key ranges each. A campaign with no
+ * counter rows (a draft) gets zeros.
+ */
+export async function campaignHeadlines(db: Database, campaignIds: number[]): Promise<Map<number, CampaignHeadline>> {
+  const headlines = new Map<number, CampaignHeadline>(
+    campaignIds.map((id) => [id, { sent: 0, opened: { unique: 0, humanUnique: 0 }, clicked: { unique: 0, humanUnique: 0 } }]),
+  );
+  if (campaignIds.length === 0) return headlines;
+  const [messageRows, eventRows] = await db.batch([
+    messageTotalsOf(db, campaignIds),
+    db
+      .select({ campaignId: counts.campaignId, type: counts.type, messages: counts.messages, humanMessages: counts.humanMessages })
+      .from(counts)
+      .where(and(inArray(counts.campaignId, campaignIds), eq(counts.dimension, 'all'), eq(counts.key, ''), inArray(counts.type, ['open', 'click']))),
+  ]);
+  const totals = new Map<number, { status: string; n: number }[]>();
+  for (const row of messageRows) totals.set(row.campaignId, [...(totals.get(row.campaignId) ?? []), row]);
+  for (const [id, rows] of totals) headlines.get(id)!.sent = byStatusOf(rows).sent;
+  for (const row of eventRows) {
+    const tally = { unique: row.messages, humanUnique: row.humanMessages };
+    if (row.type === 'open') headlines.get(row.campaignId)!.opened = tally;
+    else headlines.get(row.campaignId)!.clicked = tally;
+  }
+  return headlines;
 }

@@ -2,7 +2,7 @@
 // conditional statements, so two admins acting at once cannot both remove the last one.
 import { and, eq, gt, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/database';
-import { sessions, users, type UserRole } from '../db/schema';
+import { apiKeys, sessions, signInDevices, users, type UserRole } from '../db/schema';
 import { toPage, type Page } from './page';
 import { isUniqueViolation } from './unique-violation';
 
@@ -122,7 +122,8 @@ export type UpdateResult = { user: User } | { error: 'not-found' | 'email-taken'
  * Applies changes in one conditional update; a change that would leave no enabled owner
  * (demoting or disabling the last one) is refused as `last-owner`. Disabling a user or
  * setting their password ends their sessions (a disabled user's sessions stop at once
- * anyway: a session is only honoured for an enabled user).
+ * anyway: a session is only honoured for an enabled user), and forgets the browsers they
+ * signed in from, which may be an intruder's.
  */
 export async function updateUser(db: Database, id: number, changes: UserChanges, now = Date.now()): Promise<UpdateResult> {
   const removesOwner = (changes.role !== undefined && changes.role !== 'owner') || changes.disabled === true;
@@ -140,7 +141,9 @@ export async function updateUser(db: Database, id: number, changes: UserChanges,
     .where(and(...conditions))
     .returning(publicColumns);
   if (!row) return { error: (await getUser(db, id)) ? 'last-owner' : 'not-found' };
-  if (changes.disabled === true || changes.passwordHash !== undefined) await db.delete(sessions).where(eq(sessions.userId, id));
+  if (changes.disabled === true || changes.passwordHash !== undefined) {
+    await db.batch([db.delete(sessions).where(eq(sessions.userId, id)), db.delete(signInDevices).where(eq(signInDevices.userId, id))]);
+  }
   return { user: row };
 }
 
@@ -148,8 +151,13 @@ export async function updateUser(db: Database, id: number, changes: UserChanges,
 export async function deleteUser(db: Database, id: number): Promise<'deleted' | 'not-found' | 'last-owner'> {
   const deleted = await db.delete(users).where(and(eq(users.id, id), keepsAnOwner(id))).returning({ id: users.id });
   if (deleted.length === 0) return (await getUser(db, id)) ? 'last-owner' : 'not-found';
-  // The foreign key cascades where it is enforced; this covers a database where it is not.
-  await db.delete(sessions).where(eq(sessions.userId, id));
+  // The foreign keys cascade (or set null) where they are enforced; this covers a database where
+  // they are not, where a later user could get the id back and seem to own these rows.
+  await db.batch([
+    db.delete(sessions).where(eq(sessions.userId, id)),
+    db.delete(signInDevices).where(eq(signInDevices.userId, id)),
+    db.update(apiKeys).set({ createdByUserId: null }).where(eq(apiKeys.createdByUserId, id)),
+  ]);
   return 'deleted';
 }
 
@@ -161,10 +169,11 @@ export async function recordSignIn(db: Database, id: number, rehashed?: string, 
     .where(and(eq(users.id, id), isNull(users.disabledAt)));
 }
 
-/** Sets a user's own new password and ends their other sessions (not `keepSessionId`). */
+/** Sets a user's own new password, ends their other sessions (not `keepSessionId`) and forgets the browsers they signed in from. */
 export async function changeOwnPassword(db: Database, id: number, passwordHash: string, keepSessionId: number, now = Date.now()): Promise<void> {
   await db.batch([
     db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, id)),
     db.delete(sessions).where(and(eq(sessions.userId, id), ne(sessions.id, keepSessionId))),
+    db.delete(signInDevices).where(eq(signInDevices.userId, id)),
   ]);
 }

@@ -21,12 +21,20 @@ export interface WebhookSource<Config = Record<string, unknown>, Secrets = Recor
   secrets: Secrets;
 }
 
-/** Remembers single-use values (Mailgun's tokens) until they expire. Used by the route, not by modules. */
+/**
+ * Remembers single-use values (Mailgun's tokens) until they expire, each with the body it came
+ * with. Used by the route, not by modules.
+ */
 export interface ReplayGuard {
-  /** True the first time `key` is claimed before `expiresAt` (epoch ms); false for a replay. */
-  claim(key: string, expiresAt: number): Promise<boolean>;
-  /** Gives a claim back when its request failed after it (events not stored), so the relay's retry is not taken for a replay. */
-  release(key: string): Promise<void>;
+  /**
+   * True the first time `key` is claimed before `expiresAt` (epoch ms), and again for the same
+   * body (`bodySha256`): the relay's retry, whether its first request failed or only its
+   * answer was lost, which the idempotent write records once. False for a replay with another
+   * body: a signature that covers only the token must not carry other events. A claim is never
+   * given back, not even by a failed request: a replay of the genuine body that failed must
+   * not free the token for another body.
+   */
+  claim(key: string, expiresAt: number, bodySha256: string): Promise<boolean>;
 }
 
 /** A single-use value of an authenticated request, for the route to claim before it stores anything. */

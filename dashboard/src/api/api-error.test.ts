@@ -27,6 +27,16 @@ describe('applyApiError', () => {
     expect(set).toEqual([]);
   });
 
+  it("maps the API's paths to the form's fields when they are named differently", () => {
+    const { set, setError } = recorder();
+    const body = {
+      error: { code: 'VALIDATION', message: 'Invalid settings', details: [{ path: 'config.region', message: 'unknown region' }, { path: 'secrets.token', message: 'missing' }] },
+    };
+    const fieldOf = (path: string) => (path === 'config.region' ? 'optin' : null);
+    expect(applyApiError<Values>(body, response, fieldOf, setError)).toBe('Invalid settings');
+    expect(set).toEqual([['optin', 'unknown region']]);
+  });
+
   it('returns the message of an error without details (a 401 or a 429)', () => {
     const { setError } = recorder();
     const body = { error: { code: 'UNAUTHORIZED', message: 'Too many failed sign-ins: try again in 15 minute(s).' } };

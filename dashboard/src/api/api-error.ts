@@ -14,14 +14,21 @@ export function errorMessage(error: unknown, response?: Response): string {
 }
 
 /**
- * Puts each detail whose path is one of `fields` on that field; returns the message for
- * the form as a whole, or null when every detail found its field.
+ * Puts each detail on its field: the one of `fields` named as the API names it, or the one
+ * `fields` maps the API's path to (forms whose fields are not named as the API's are).
+ * Returns the message for the form as a whole, or null when every detail found its field.
  */
-export function applyApiError<T extends FieldValues>(error: unknown, response: Response, fields: readonly Path<T>[], setError: UseFormSetError<T>): string | null {
+export function applyApiError<T extends FieldValues>(
+  error: unknown,
+  response: Response,
+  fields: readonly Path<T>[] | ((apiPath: string) => Path<T> | null),
+  setError: UseFormSetError<T>,
+): string | null {
   const details = (error as Partial<ErrorBody> | undefined)?.error?.details ?? [];
+  const fieldOf = typeof fields === 'function' ? fields : (path: string) => fields.find((name) => name === path) ?? null;
   let unplaced = details.length === 0;
   for (const detail of details) {
-    const field = fields.find((name) => name === detail.path);
+    const field = fieldOf(detail.path);
     if (field) setError(field, { type: 'server', message: detail.message }, { shouldFocus: true });
     else unplaced = true;
   }

@@ -509,7 +509,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in to the dashboard
-         * @description Sets the session cookie. Five wrong passwords for one address (or twenty from one network) in 15 minutes lock it for 15 minutes.
+         * @description Sets the session cookie, and a device cookie for the browser. Five wrong passwords for one address (or twenty from one network) in 15 minutes lock it for 15 minutes; a browser that has signed in to the account before counts against itself alone, so a lock set by others does not stop it.
          */
         post: {
             parameters: {
@@ -1058,7 +1058,54 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /** Rename an API key */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example ci */
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The key, renamed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ApiKey"];
+                    };
+                };
+                /** @description Invalid input: `details` names each field and the problem. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/lists": {
@@ -2278,7 +2325,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List campaigns, newest first */
+        /** List campaigns, newest first, with their headline numbers */
         get: {
             parameters: {
                 query?: {
@@ -3315,7 +3362,7 @@ export interface paths {
                          */
                         subject?: string;
                         /**
-                         * @description The inbox preview line after the subject (hidden in HTML bodies, unused in text ones); may be empty. Liquid merge tags allowed.
+                         * @description The preview line inbox lists show after the subject, hidden in the HTML body (not in text bodies); Liquid merge tags allowed. Empty: none.
                          * @default
                          */
                         preheader?: string;
@@ -3442,7 +3489,7 @@ export interface paths {
                         format?: "mjml" | "html" | "text";
                         /** @description The subject a campaign made from it starts with; may be empty. Liquid merge tags allowed. */
                         subject?: string;
-                        /** @description The inbox preview line after the subject (hidden in HTML bodies, unused in text ones); may be empty. Liquid merge tags allowed. */
+                        /** @description The preview line inbox lists show after the subject, hidden in the HTML body (not in text bodies); Liquid merge tags allowed. Empty: none. */
                         preheader?: string;
                         /** @description MJML, HTML or plain text (per `format`), with Liquid merge tags; it must compile. */
                         body?: string;
@@ -4872,6 +4919,13 @@ export interface components {
              * @example 2026-01-31T09:30:00.000Z
              */
             createdAt: string;
+            /** @description The user (their name, else their address) or the key that created it; null: the command line, or a user since deleted. */
+            createdBy: {
+                /** @enum {string} */
+                kind: "user" | "apiKey";
+                id: number;
+                name: string;
+            } | null;
             /**
              * Format: date-time
              * @description Updated at most once a minute.
@@ -5094,11 +5148,11 @@ export interface components {
             format: "mjml" | "html" | "text";
             body: string;
             /**
-             * @description Null: the install's setting.
+             * @description A draft's null: the install's setting, fixed onto the campaign when it is sent. Past draft, null only on campaigns sent before tracking modes existed, which were tracked (`on`).
              * @enum {string|null}
              */
             tracking: "on" | "anonymous" | "off" | null;
-            /** @description Null: the install's setting. */
+            /** @description A draft's null: the install's tracking domain, fixed when it is sent. Past draft, null means PUBLIC_URL's host. */
             trackingDomain: string | null;
             lists: number[];
             /** @description The first server of `sendingServers`; null when it is empty. */
@@ -5147,11 +5201,11 @@ export interface components {
             /** @enum {string} */
             format: "mjml" | "html" | "text";
             /**
-             * @description Null: the install's setting.
+             * @description A draft's null: the install's setting, fixed onto the campaign when it is sent. Past draft, null only on campaigns sent before tracking modes existed, which were tracked (`on`).
              * @enum {string|null}
              */
             tracking: "on" | "anonymous" | "off" | null;
-            /** @description Null: the install's setting. */
+            /** @description A draft's null: the install's tracking domain, fixed when it is sent. Past draft, null means PUBLIC_URL's host. */
             trackingDomain: string | null;
             lists: number[];
             /** @description The first server of `sendingServers`; null when it is empty. */
@@ -5190,6 +5244,22 @@ export interface components {
              * @example 2026-01-31T09:30:00.000Z
              */
             updatedAt: string;
+            /** @description The headline numbers (zeros for a draft); GET /api/campaigns/{id}/stats has them all. */
+            numbers: {
+                sent: number;
+                opened: {
+                    /** @description Distinct messages. */
+                    unique: number;
+                    /** @description Distinct messages with one made by a person. */
+                    humanUnique: number;
+                };
+                clicked: {
+                    /** @description Distinct messages. */
+                    unique: number;
+                    /** @description Distinct messages with one made by a person. */
+                    humanUnique: number;
+                };
+            };
         };
         CampaignStats: {
             campaignId: number;

@@ -10,6 +10,9 @@ export const apiKeys = sqliteTable('api_keys', {
   /** SHA-256 of the whole key, hex; the key itself is never stored. */
   hash: text('hash').notNull().unique(),
   createdAt: integer('created_at').notNull().default(now),
+  /** Who created it: a signed-in user, or another key (both null: the command line, or a user since deleted). */
+  createdByUserId: integer('created_by_user_id').references(() => users.id, { onDelete: 'set null' }),
+  createdByApiKeyId: integer('created_by_api_key_id'),
   lastUsedAt: integer('last_used_at'),
   revokedAt: integer('revoked_at'),
 });
@@ -46,6 +49,22 @@ export const sessions = sqliteTable(
     expiresAt: integer('expires_at').notNull(),
   },
   (t) => [index('sessions_user').on(t.userId), index('sessions_expires').on(t.expiresAt)],
+);
+
+/**
+ * Browsers that have signed in as a user (the `edgepost_device` cookie holds the token; only
+ * its SHA-256 is kept). A sign-in from one counts its failures against the device alone, so
+ * someone who knows an address cannot lock its owner out by failing on purpose.
+ */
+export const signInDevices = sqliteTable(
+  'sign_in_devices',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull().default(now),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_devices_user').on(t.userId), index('sign_in_devices_expires').on(t.expiresAt)],
 );
 
 /** Failed sign-ins per key (an address, or a client network), for rate limiting across isolates. */

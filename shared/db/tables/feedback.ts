@@ -97,10 +97,16 @@ export const relayWebhooks = sqliteTable(
   (t) => [index('relay_webhooks_provider').on(t.provider)],
 );
 
-/** Single-use values of relay webhooks (Mailgun's tokens) seen until they expire: a replay is refused across every isolate. */
+/**
+ * Single-use values of relay webhooks (Mailgun's tokens) seen until they expire: each is bound
+ * to the body it first came with, so a replay carrying other content is refused across every
+ * isolate, while the relay's retry of the same delivery is taken again.
+ */
 export const webhookReplays = sqliteTable('webhook_replays', {
   key: text('key').primaryKey(),
   expiresAt: integer('expires_at').notNull(),
+  /** SHA-256 (hex) of the body the value came with; null on claims made before it was kept. */
+  bodySha256: text('body_sha256'),
 });
 
 /** The marketer's own endpoints that Edgepost calls when something happens (outgoing webhooks). */

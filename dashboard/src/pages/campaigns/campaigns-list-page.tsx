@@ -1,16 +1,15 @@
 // Campaigns: the most recent ones with their status and key numbers (sent, unique opens and
 // clicks with their rates, and the share made by people), a link to each, and "New campaign".
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-aria-components';
 import { dataOf } from '../../api/api-call';
 import { useSession } from '../../api/session';
 import { FormAlert } from '../../components/form-alert';
-import { campaignStatsQuery } from './page/campaign-queries';
-import { hasStarted, pollInterval, STATUS_LABELS, type CampaignStats, type CampaignSummary } from './page/campaign-status';
+import { hasStarted, pollInterval, STATUS_LABELS, type CampaignSummary } from './page/campaign-status';
 import { formatCount, formatRate, formatTime } from '../../format';
 import './page/campaigns.css';
 
-/** How many campaigns the overview shows: each started one costs a stats read. */
+/** How many campaigns the overview shows (their numbers come with the list, in one read). */
 const RECENT = 25;
 
 export function CampaignsListPage() {
@@ -38,17 +37,9 @@ function RecentCampaigns() {
   const campaigns = useQuery({
     queryKey: ['campaigns', 'recent'],
     queryFn: async () => dataOf(await api.GET('/api/campaigns', { params: { query: { limit: RECENT } } })),
-    // Sending campaigns change status on their own: the list follows its busiest row, at most every 5 s.
+    // Sending campaigns change status and numbers on their own: the list follows its busiest row, at most every 5 s.
     refetchInterval: (query) => listInterval(query.state.data?.data.map((c) => pollInterval(c.status)) ?? []),
   });
-  const started = campaigns.data?.data.filter(hasStarted) ?? [];
-  const stats = useQueries({
-    queries: started.map((campaign) => ({
-      ...campaignStatsQuery(api, campaign.id),
-      refetchInterval: listInterval([pollInterval(campaign.status)]),
-    })),
-  });
-  const statsById = new Map(started.map((campaign, i) => [campaign.id, stats[i]?.data]));
 
   if (campaigns.isPending) return <p role="status">Loading campaigns…</p>;
   if (campaigns.isError) return <FormAlert message={campaigns.error.message} />;
@@ -63,15 +54,10 @@ function RecentCampaigns() {
       </div>
     );
   }
-  return <CampaignsTable page={campaigns.data} statsById={statsById} />;
+  return <CampaignsTable page={campaigns.data} />;
 }
 
-interface CampaignsTableProps {
-  page: { data: CampaignSummary[]; nextCursor: string | null };
-  statsById: Map<number, CampaignStats | undefined>;
-}
-
-function CampaignsTable({ page, statsById }: CampaignsTableProps) {
+function CampaignsTable({ page }: { page: { data: CampaignSummary[]; nextCursor: string | null } }) {
   return (
     <table className="table campaigns-table">
       <caption>
@@ -90,14 +76,15 @@ function CampaignsTable({ page, statsById }: CampaignsTableProps) {
       </thead>
       <tbody>
         {page.data.map((campaign) => (
-          <CampaignRow key={campaign.id} campaign={campaign} stats={statsById.get(campaign.id)} />
+          <CampaignRow key={campaign.id} campaign={campaign} />
         ))}
       </tbody>
     </table>
   );
 }
 
-function CampaignRow({ campaign, stats }: { campaign: CampaignSummary; stats: CampaignStats | undefined }) {
+function CampaignRow({ campaign }: { campaign: CampaignSummary }) {
+  const numbers = hasStarted(campaign) ? campaign.numbers : null;
   return (
     <tr>
       <th scope="row">
@@ -108,18 +95,18 @@ function CampaignRow({ campaign, stats }: { campaign: CampaignSummary; stats: Ca
         <span className={`status-badge status-${campaign.status}`}>{STATUS_LABELS[campaign.status]}</span>
       </td>
       <td>{whenOf(campaign)}</td>
-      <td className="number">{stats ? formatCount(stats.sent) : '–'}</td>
-      <td className="number">{stats ? <Engagement tally={stats.opened} sent={stats.sent} /> : '–'}</td>
-      <td className="number">{stats ? <Engagement tally={stats.clicked} sent={stats.sent} /> : '–'}</td>
+      <td className="number">{numbers ? formatCount(numbers.sent) : '–'}</td>
+      <td className="number">{numbers ? <Engagement tally={numbers.opened} sent={numbers.sent} /> : '–'}</td>
+      <td className="number">{numbers ? <Engagement tally={numbers.clicked} sent={numbers.sent} /> : '–'}</td>
     </tr>
   );
 }
 
-function Engagement({ tally, sent }: { tally: CampaignStats['opened']; sent: number }) {
+function Engagement({ tally, sent }: { tally: CampaignSummary['numbers']['opened']; sent: number }) {
   return (
     <>
       {formatCount(tally.unique)} <span className="hint-inline">({formatRate(tally.unique, sent)})</span>
-      <div className="hint">people {formatRate(tally.human.unique, sent)}</div>
+      <div className="hint">people {formatRate(tally.humanUnique, sent)}</div>
     </>
   );
 }

@@ -12,7 +12,7 @@ import { rateText, type SendingServer } from './server-form-model';
 import { CheckOutcome, GIVE_UP_MS, LastCheck, ProblemList, useServerCheck } from './use-server-check';
 
 /** The list query of the sending servers. */
-export function useSendingServers() {
+function useSendingServers() {
   const { api } = useSession();
   const pendingSince = useRef<number | null>(null);
   return useQuery({

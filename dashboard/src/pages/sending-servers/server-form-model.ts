@@ -24,7 +24,7 @@ export interface ServerFormValues {
 }
 
 /** The value at a dotted path of a nested object. */
-export function getPath(object: unknown, path: string): unknown {
+function getPath(object: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((at, key) => (at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined), object);
 }
 

@@ -1,5 +1,6 @@
-// API keys (admins and owners): create one (shown once, with a copy button), see when each
-// was last used, revoke one. Only a hash is stored, so a lost key is revoked and replaced.
+// API keys (admins and owners): create one (shown once, with a copy button), see who created
+// each and when it was last used, rename or revoke one. Only a hash is stored, so a lost key
+// is revoked and replaced.
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -14,6 +15,7 @@ import { clearDraft, readDraft, useDraft } from '../../forms/drafts';
 import { ConfirmButton } from '../../components/confirm-button';
 import { formatTime } from '../../format';
 import { NewKeyNotice } from './new-key-notice';
+import { RenameKeyButton } from './rename-key-button';
 import { apiKeySchema, type ApiKeyValues } from './settings-schemas';
 
 type ApiKey = components['schemas']['ApiKey'];
@@ -114,6 +116,7 @@ function ApiKeysTable() {
           <th scope="col">Name</th>
           <th scope="col">Key</th>
           <th scope="col">Created</th>
+          <th scope="col">By</th>
           <th scope="col">Last used</th>
           <th scope="col">Status</th>
           <th scope="col">
@@ -129,9 +132,11 @@ function ApiKeysTable() {
               <code>{key.prefix}…</code>
             </td>
             <td>{formatTime(key.createdAt)}</td>
+            <td>{creatorOf(key)}</td>
             <td>{formatTime(key.lastUsedAt, 'Never')}</td>
             <td>{key.revokedAt ? `Revoked ${formatTime(key.revokedAt)}` : 'Active'}</td>
             <td className="settings-end">
+              <RenameKeyButton apiKey={key} />{' '}
               {!key.revokedAt && (
                 <ConfirmButton small label="Revoke" ariaLabel={`Revoke ${key.name}`} title={`Revoke the key “${key.name}”?`} onConfirm={() => revoke(key)}>
                   <p>Every program using this key is refused (401) from now on. This cannot be undone: create a new key to replace it.</p>
@@ -143,4 +148,11 @@ function ApiKeysTable() {
       </tbody>
     </table>
   );
+}
+
+/** Who created a key, as the table says it. */
+function creatorOf(key: ApiKey): string {
+  // Null: the command line, a user since deleted, or a key older than the record.
+  if (!key.createdBy) return 'Unknown';
+  return key.createdBy.kind === 'user' ? key.createdBy.name : `Key “${key.createdBy.name}”`;
 }

@@ -7,7 +7,7 @@ import { useSession } from '../../api/session';
 import { FormAlert } from '../../components/form-alert';
 import { NotFoundPage } from '../not-found-page';
 import { callFailed, messageOf } from '../../api/api-call';
-import { formatTime } from '../../format';
+import { formatCount, formatTime } from '../../format';
 import type { ImportJob } from './import-upload';
 import { ImportRejects } from './import-rejects';
 
@@ -71,7 +71,7 @@ function ImportProgress({ job }: { job: ImportJob }) {
       value={counted ? job.processedRows : 0}
       maxValue={counted ? job.totalRows : 1}
       isIndeterminate={!counted && inProgress(job)}
-      valueLabel={counted ? `${job.processedRows.toLocaleString()} of ${job.totalRows.toLocaleString()} rows` : undefined}
+      valueLabel={counted ? `${formatCount(job.processedRows)} of ${formatCount(job.totalRows)} rows` : undefined}
     >
       {({ percentage, valueText }) => (
         <>
@@ -92,10 +92,10 @@ function ImportCounts({ job }: { job: ImportJob }) {
   return (
     <>
       <dl className="counts">
-        <div><dt>New</dt><dd>{job.insertedRows.toLocaleString()}</dd></div>
-        <div><dt>Updated</dt><dd>{job.updatedRows.toLocaleString()}</dd></div>
-        <div><dt>Already here, left as they were</dt><dd>{job.skippedRows.toLocaleString()}</dd></div>
-        <div><dt>Rejected</dt><dd>{job.rejectedRows.toLocaleString()}</dd></div>
+        <div><dt>New</dt><dd>{formatCount(job.insertedRows)}</dd></div>
+        <div><dt>Updated</dt><dd>{formatCount(job.updatedRows)}</dd></div>
+        <div><dt>Already here, left as they were</dt><dd>{formatCount(job.skippedRows)}</dd></div>
+        <div><dt>Rejected</dt><dd>{formatCount(job.rejectedRows)}</dd></div>
       </dl>
       <p className="hint">
         Uploaded {formatTime(job.createdAt)}

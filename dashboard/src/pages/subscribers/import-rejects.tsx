@@ -1,6 +1,7 @@
 // The rows an import turned away, each with its spreadsheet row number and the reason, and
 // the same as a CSV file to fix and import again.
 import { useEffect, useMemo } from 'react';
+import { formatCount } from '../../format';
 import type { ImportJob } from './import-upload';
 
 /** The rejected rows table, with its download. */
@@ -16,7 +17,7 @@ export function ImportRejects({ job }: { job: ImportJob }) {
           Download as CSV
         </a>
       </div>
-      {job.rejectedRows > shown && <p className="hint">The first {shown.toLocaleString()} of {job.rejectedRows.toLocaleString()}.</p>}
+      {job.rejectedRows > shown && <p className="hint">The first {formatCount(shown)} of {formatCount(job.rejectedRows)}.</p>}
       <table className="table">
         <thead>
           <tr>

@@ -23,7 +23,7 @@ import { SubscriberMemberships } from './subscriber-memberships';
 export type Subscriber = components['schemas']['SubscriberWithLists'];
 
 /** The query that GET /api/subscribers/{id} answers; the panels share its cache entry. */
-export function useSubscriber(id: number) {
+function useSubscriber(id: number) {
   const { api } = useSession();
   return useQuery({
     queryKey: ['subscriber', id],

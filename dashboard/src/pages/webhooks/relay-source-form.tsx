@@ -9,7 +9,7 @@ import { useSession } from '../../api/session';
 import type { components } from '../../api/schema';
 import { FormAlert } from '../../components/form-alert';
 import { clearDraft, readDraft, useDraft } from '../../forms/drafts';
-import { errorMessage } from '../../api/api-error';
+import { applyApiError } from '../../api/api-error';
 import { messageOf } from '../../api/api-call';
 import { FormTextField } from '../../components/text-field';
 import { FormSelectField } from '../../components/select-field';
@@ -27,7 +27,6 @@ import {
 } from './relay-source-fields';
 
 type RelaySource = components['schemas']['RelayWebhook'];
-type ErrorBody = components['schemas']['Error'];
 
 const PROVIDER_OPTIONS = webhookProviders.map((p) => ({ id: p, label: providerLabels[p] }));
 const NO_SECRETS = ['settings'] as const;
@@ -59,17 +58,11 @@ export function RelaySourceForm({ source, onDone }: Props) {
     return () => subscription.unsubscribe();
   }, [form]);
 
-  /** Puts each detail on its field; returns what is left for the alert. */
-  function placeErrors(error: unknown, response: Response): string | null {
-    const details = (error as Partial<ErrorBody> | undefined)?.error?.details ?? [];
-    let unplaced = details.length === 0;
-    for (const detail of details) {
-      const index = fieldIndexOf(provider, detail.path);
-      const name = detail.path === 'name' ? 'name' : index >= 0 ? (`settings.${settingsKey(index)}` as Path<RelayValues>) : null;
-      if (name) form.setError(name, { type: 'server', message: detail.message }, { shouldFocus: true });
-      else unplaced = true;
-    }
-    return unplaced ? errorMessage(error, response) : null;
+  /** The form field of an API error's path: the name, or the provider setting it names. */
+  function fieldOf(apiPath: string): Path<RelayValues> | null {
+    if (apiPath === 'name') return 'name';
+    const index = fieldIndexOf(provider, apiPath);
+    return index >= 0 ? (`settings.${settingsKey(index)}` as Path<RelayValues>) : null;
   }
 
   const save = useMutation({
@@ -82,7 +75,7 @@ export function RelaySourceForm({ source, onDone }: Props) {
           })
         : await api.POST('/api/relay-webhooks', { body: { provider: values.provider, name: values.name.trim(), config, secrets } });
       if (result.data) return result.data;
-      setAlert(placeErrors(result.error, result.response));
+      setAlert(applyApiError(result.error, result.response, fieldOf, form.setError));
       return null;
     },
     onSuccess(saved) {

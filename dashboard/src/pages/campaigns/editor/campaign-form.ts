@@ -11,13 +11,13 @@ export type CampaignBody = Omit<Campaign, 'id' | 'sendingServerId' | 'status' | 
 
 export const FORMATS = ['mjml', 'html', 'text'] as const;
 export type Format = (typeof FORMATS)[number];
-export const TRACKING = ['default', 'on', 'anonymous', 'off'] as const;
+const TRACKING = ['default', 'on', 'anonymous', 'off'] as const;
 
 const MAILBOX = /^(?:[^<>]*<\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+\s*>|[^\s@<>"]+@[^\s@<>]+\.[^\s@<>]+)$/;
 const HOST = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i;
 
 /** The browser's own time zone, the schedule's default. */
-export const localTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+const localTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** A wall-clock date-time (`2026-03-01T09:00`) in `timeZone` as an ISO instant; null when it is not one. */
 export function toInstant(local: string, timeZone: string): string | null {

@@ -1,10 +1,9 @@
 // Server state of the campaign screens (TanStack Query): one campaign, its live stats, and
 // the lists and servers its summary names. Keys: ['campaign', id], ['campaign-stats', id],
 // ['campaigns'] for the list, ['lists'] and ['sending-servers'] shared with their screens.
-import { queryOptions, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { dataOf } from '../../../api/api-call';
 import { allListsQuery, allSendingServersQuery } from '../../../api/picker-queries';
-import type { ApiClient } from '../../../api/client';
 import { useSession } from '../../../api/session';
 import { pollInterval, type CampaignStatus } from './campaign-status';
 
@@ -24,18 +23,11 @@ export function useCampaign(id: number) {
 export function useCampaignStats(id: number, status: CampaignStatus | undefined) {
   const { api } = useSession();
   return useQuery({
-    ...campaignStatsQuery(api, id),
+    queryKey: ['campaign-stats', id],
+    queryFn: async () => dataOf(await api.GET('/api/campaigns/{id}/stats', { params: { path: { id } } })),
     enabled: status !== undefined && status !== 'draft',
     // The stats carry the status too, so polling stops on the first final answer.
     refetchInterval: (query) => pollInterval(query.state.data?.status ?? status),
-  });
-}
-
-/** Reading one campaign's stats, shared by the campaign page and the list's rows. */
-export function campaignStatsQuery(api: ApiClient, id: number) {
-  return queryOptions({
-    queryKey: ['campaign-stats', id],
-    queryFn: async () => dataOf(await api.GET('/api/campaigns/{id}/stats', { params: { path: { id } } })),
   });
 }
 

@@ -7,6 +7,7 @@ describe('machine reasons', () => {
     expect(describeReason('apple-mpp')).toMatch(/^Apple Mail Privacy Protection/);
     expect(describeReason('scanner:mimecast')).toBe('Security scanner (mimecast)');
     expect(describeReason('bot-agent:slackbot')).toBe('Bot or link preview (slackbot)');
+    expect(describeReason('relay:sendgrid')).toBe('Machine, as the relay reported (sendgrid)');
     expect(describeReason('something-new')).toBe('something-new');
   });
 

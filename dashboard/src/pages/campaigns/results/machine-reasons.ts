@@ -19,6 +19,7 @@ export function describeReason(code: string): string {
   const [kind, name] = code.split(':');
   if (kind === 'scanner') return `Security scanner (${name ?? 'unknown'})`;
   if (kind === 'bot-agent') return `Bot or link preview (${name ?? 'unknown'})`;
+  if (kind === 'relay') return `Machine, as the relay reported (${name ?? 'unknown'})`;
   return code;
 }
 

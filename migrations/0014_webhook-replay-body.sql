@@ -1,0 +1,1 @@
+ALTER TABLE `webhook_replays` ADD `body_sha256` text;

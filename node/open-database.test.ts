@@ -1,0 +1,52 @@
+// The Node host's database: a `file:` URL's connections keep their prepared statements, and a
+// kept statement answers as a fresh one would.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import LibsqlDatabase from 'libsql';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from './open-database';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function databaseFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'edgepost-open-database-'));
+  dirs.push(dir);
+  return join(dir, 'data', 'edgepost.db');
+}
+
+describe('openDatabase with a file: URL', () => {
+  it('keeps each statement prepared once per connection', async () => {
+    const file = databaseFile();
+    const { client } = await openDatabase(`file:${file}`);
+    const connection = new LibsqlDatabase(file);
+    try {
+      expect(connection.prepare('select 1')).toBe(connection.prepare('select 1'));
+      expect(connection.prepare('select 2')).not.toBe(connection.prepare('select 1'));
+    } finally {
+      connection.close();
+      client.close();
+    }
+  });
+
+  it('answers from kept statements as from fresh ones: new arguments, after a failure, in a rolled-back batch, after a schema change', async () => {
+    const { client } = await openDatabase(`file:${databaseFile()}`);
+    try {
+      await client.execute('create table notes (id integer primary key, body text not null unique)');
+      const insert = 'insert into notes (body) values (?)';
+      const select = 'select * from notes order by id';
+      expect((await client.execute({ sql: insert, args: ['a'] })).rowsAffected).toBe(1);
+      await expect(client.execute({ sql: insert, args: ['a'] })).rejects.toThrow(/UNIQUE/);
+      expect((await client.execute({ sql: insert, args: ['b'] })).rowsAffected).toBe(1);
+      await expect(client.batch([{ sql: insert, args: ['c'] }, { sql: insert, args: ['a'] }])).rejects.toThrow(/UNIQUE/);
+      expect((await client.execute(select)).rows.map((r) => r.body)).toEqual(['a', 'b']);
+      await client.execute("alter table notes add column tag text not null default 'none'");
+      const after = await client.execute(select);
+      expect(after.columns).toEqual(['id', 'body', 'tag']);
+      expect(after.rows.map((r) => [r.body, r.tag])).toEqual([['a', 'none'], ['b', 'none']]);
+    } finally {
+      client.close();
+    }
+  });
+});
