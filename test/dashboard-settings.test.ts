@@ -161,6 +161,10 @@ describe.skipIf(!chromiumInstalled)('settings screens', () => {
 
     await row.getByRole('cell', { name: OWNER.name }).waitFor(); // who created it
 
+    // Cancel closes the dialog and changes nothing.
+    await row.getByRole('button', { name: 'Rename Website' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
     await row.getByRole('button', { name: 'Rename Website' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name', { exact: true }).fill(' ');

@@ -7,7 +7,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/database';
 import { campaignEventCounts, campaigns, events } from '../db/schema';
 import { HOUR_MS } from './event-rollup';
-import { byStatusOf, domainRowsQuery, topDomainsQuery } from './message-counts';
+import { byStatusPer, domainRowsQuery, topDomainsQuery } from './message-counts';
 
 export const DAY_MS = 24 * HOUR_MS;
 /** Opens and clicks go by the hour for this many days after the start, by the day after. */
@@ -116,9 +116,9 @@ export async function campaignDomains(db: Database, campaignId: number, limit: n
   ]);
   if (campaign.length === 0) return null;
   // The biggest domains by messages (created), ordered here by messages sent.
-  const perDomain = new Map<string, { status: string; n: number }[]>();
-  for (const row of domainRows) perDomain.set(row.domain, [...(perDomain.get(row.domain) ?? []), row]);
-  const top = [...perDomain].map(([domain, rows]) => [domain, byStatusOf(rows).sent] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const top = [...byStatusPer(domainRows, (row) => row.domain)]
+    .map(([domain, byStatus]) => [domain, byStatus.sent] as const)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const byKey = new Map(counts.map((c) => [`${c.domain}\n${c.type}`, c]));
   const of = (domain: string, type: string) => byKey.get(`${domain}\n${type}`) ?? { messages: 0, humanMessages: 0 };
   return top.map(([domain, n]) => {

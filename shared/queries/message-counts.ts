@@ -119,6 +119,18 @@ export function byStatusOf(rows: { status: string; n: number }[]): Record<Messag
   return byStatus;
 }
 
+/** byStatusOf for each group of `rows` (a page of campaigns, a campaign's domains), by `keyOf`. */
+export function byStatusPer<R extends { status: string; n: number }, K>(rows: readonly R[], keyOf: (row: R) => K): Map<K, Record<MessageStatus, number>> {
+  const groups = new Map<K, R[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return new Map([...groups].map(([key, group]) => [key, byStatusOf(group)]));
+}
+
 /** The campaign's total rows (domain `*`), for byStatusOf; a batch may carry it with its own reads. */
 export function messageTotalsQuery(db: Database, campaignId: number) {
   return db.select({ status: counts.status, n: counts.n }).from(counts).where(and(eq(counts.campaignId, campaignId), eq(counts.domain, ALL_DOMAINS)));
@@ -159,13 +171,12 @@ export async function campaignMessageCounts(db: Database, campaignId: number, to
   const totalsQuery = messageTotalsQuery(db, campaignId);
   if (topDomains < 1) return { byStatus: byStatusOf(await totalsQuery), byDomain: [] };
   const [totals, domainRows] = await db.batch([totalsQuery, domainRowsQuery(db, campaignId, topDomainsQuery(db, campaignId, topDomains))]);
-  const perDomain = new Map<string, { status: string; n: number }[]>();
-  for (const row of domainRows) perDomain.set(row.domain, [...(perDomain.get(row.domain) ?? []), row]);
-  const created = (rows: { status: string; n: number }[]) => rows.find((r) => r.status === 'created')?.n ?? 0;
-  const byDomain = [...perDomain]
-    .sort(([a, ra], [b, rb]) => created(rb) - created(ra) || (a < b ? -1 : 1))
-    .flatMap(([domain, rows]) =>
-      Object.entries(byStatusOf(rows))
+  // A domain's statuses add up to its messages created: the biggest first.
+  const size = (byStatus: Record<MessageStatus, number>) => Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const byDomain = [...byStatusPer(domainRows, (row) => row.domain)]
+    .sort(([a, sa], [b, sb]) => size(sb) - size(sa) || (a < b ? -1 : 1))
+    .flatMap(([domain, byStatus]) =>
+      Object.entries(byStatus)
         .filter(([, n]) => n !== 0)
         .map(([status, n]) => ({ domain, status: status as MessageStatus, n })),
     );

@@ -10,7 +10,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { CampaignStatus, MessageStatus } from '../db/schema';
 import type { Database } from '../db/database';
 import { campaignEventCounts, campaigns } from '../db/schema';
-import { byStatusOf, messageTotalsOf, messageTotalsQuery } from './message-counts';
+import { byStatusOf, byStatusPer, messageTotalsOf, messageTotalsQuery } from './message-counts';
 
 export interface Tally {
   total: number;
@@ -179,9 +179,7 @@ export async function campaignHeadlines(db: Database, campaignIds: number[]): Pr
       .from(counts)
       .where(and(inArray(counts.campaignId, campaignIds), eq(counts.dimension, 'all'), eq(counts.key, ''), inArray(counts.type, ['open', 'click']))),
   ]);
-  const totals = new Map<number, { status: string; n: number }[]>();
-  for (const row of messageRows) totals.set(row.campaignId, [...(totals.get(row.campaignId) ?? []), row]);
-  for (const [id, rows] of totals) headlines.get(id)!.sent = byStatusOf(rows).sent;
+  for (const [id, byStatus] of byStatusPer(messageRows, (row) => row.campaignId)) headlines.get(id)!.sent = byStatus.sent;
   for (const row of eventRows) {
     const tally = { unique: row.messages, humanUnique: row.humanMessages };
     if (row.type === 'open') headlines.get(row.campaignId)!.opened = tally;

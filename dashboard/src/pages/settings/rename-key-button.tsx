@@ -8,6 +8,7 @@ import { applyApiError, errorMessage } from '../../api/api-error';
 import type { components } from '../../api/schema';
 import { useSession } from '../../api/session';
 import { FormAlert } from '../../components/form-alert';
+import { ModalFormActions } from '../../components/modal-form-actions';
 import { ModalDialog } from '../../components/modal-dialog';
 import { FormTextField } from '../../components/text-field';
 import { apiKeySchema, type ApiKeyValues } from './settings-schemas';
@@ -55,14 +56,7 @@ function RenameKeyForm({ apiKey, onDone }: { apiKey: ApiKey; onDone(): void }) {
       <Heading slot="title">Rename the key {apiKey.prefix}…</Heading>
       <FormAlert message={alert} />
       <FormTextField control={form.control} name="name" label="Name" autoFocus autoComplete="off" />
-      <div className="modal-actions">
-        <Button className="button secondary" onPress={onDone}>
-          Cancel
-        </Button>
-        <Button type="submit" className="button primary" isPending={rename.isPending}>
-          {rename.isPending ? 'Saving…' : 'Rename'}
-        </Button>
-      </div>
+      <ModalFormActions label="Rename" pendingLabel="Saving…" pending={rename.isPending} />
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { applyApiError, errorMessage } from '../../api/api-error';
 import type { components } from '../../api/schema';
 import { useSession } from '../../api/session';
 import { FormAlert } from '../../components/form-alert';
+import { ModalFormActions } from '../../components/modal-form-actions';
 import { ModalDialog } from '../../components/modal-dialog';
 import { FormTextField } from '../../components/text-field';
 import { passwordProblem } from './settings-schemas';
@@ -62,14 +63,7 @@ function SetPasswordForm({ user, onDone }: { user: User; onDone(): void }) {
       <p>{user.email} is signed out everywhere and signs in again with this password: pass it on to them safely.</p>
       <FormAlert message={alert} />
       <FormTextField control={form.control} name="password" label="New password" type="password" autoComplete="new-password" autoFocus description="At least 12 characters, not their email address." />
-      <div className="modal-actions">
-        <Button className="button secondary" slot="close" isDisabled={form.formState.isSubmitting}>
-          Cancel
-        </Button>
-        <Button type="submit" className="button primary" isPending={form.formState.isSubmitting}>
-          {form.formState.isSubmitting ? 'Setting…' : 'Set password'}
-        </Button>
-      </div>
+      <ModalFormActions label="Set password" pendingLabel="Setting…" pending={form.formState.isSubmitting} />
     </form>
   );
 }

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { applyApiError, errorMessage } from '../../../api/api-error';
 import { useSession } from '../../../api/session';
 import { FormAlert } from '../../../components/form-alert';
+import { ModalFormActions } from '../../../components/modal-form-actions';
 import { ModalDialog } from '../../../components/modal-dialog';
 import { FormTextField } from '../../../components/text-field';
 import type { CampaignValues } from './campaign-form';
@@ -27,12 +28,12 @@ export function SaveTemplateButton({ values, onSaved }: SaveTemplateProps) {
   return (
     <DialogTrigger>
       <Button className="button secondary">Save as template</Button>
-      <ModalDialog>{({ close }) => <SaveTemplateForm values={values} onSaved={(name) => (onSaved(name), close())} onCancel={close} />}</ModalDialog>
+      <ModalDialog>{({ close }) => <SaveTemplateForm values={values} onSaved={(name) => (onSaved(name), close())} />}</ModalDialog>
     </DialogTrigger>
   );
 }
 
-function SaveTemplateForm({ values, onSaved, onCancel }: SaveTemplateProps & { onCancel(): void }) {
+function SaveTemplateForm({ values, onSaved }: SaveTemplateProps) {
   const { api } = useSession();
   const queryClient = useQueryClient();
   const [alert, setAlert] = useState<string | null>(null);
@@ -68,14 +69,7 @@ function SaveTemplateForm({ values, onSaved, onCancel }: SaveTemplateProps & { o
       <p className="hint">Keeps the format, subject, preheader and body; lists, servers and schedule stay with the campaign.</p>
       <FormAlert message={alert} />
       <FormTextField control={form.control} name="name" label="Template name" autoFocus />
-      <div className="modal-actions">
-        <Button className="button secondary" onPress={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" className="button primary" isPending={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save template'}
-        </Button>
-      </div>
+      <ModalFormActions label="Save template" pendingLabel="Saving…" pending={save.isPending} />
     </form>
   );
 }
