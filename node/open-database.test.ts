@@ -30,6 +30,17 @@ describe('openDatabase with a file: URL', () => {
     }
   });
 
+  it('runs overlapping calls on its one connection, so each commits with synchronous = NORMAL', async () => {
+    const { client } = await openDatabase(`file:${databaseFile()}`);
+    try {
+      // A second connection, opened for the overlapping call, would answer SQLite's default (2, FULL).
+      const answers = await Promise.all(Array.from({ length: 8 }, () => client.execute('PRAGMA synchronous')));
+      expect(answers.map((r) => Number(r.rows[0]![0]))).toEqual(Array(8).fill(1));
+    } finally {
+      client.close();
+    }
+  });
+
   it('answers from kept statements as from fresh ones: new arguments, after a failure, in a rolled-back batch, after a schema change', async () => {
     const { client } = await openDatabase(`file:${databaseFile()}`);
     try {
