@@ -2,6 +2,7 @@
 // recordHits alone, writing batches one after another as the group commit and the queue
 // consumer do, on a database file with a sent campaign to match the events against.
 //   npx tsx bench/event-ingest.ts [events=50000]
+import { sql } from 'drizzle-orm';
 import type { Database } from '../shared/db/database';
 import { events } from '../shared/db/schema';
 import type { DeliveryEvent } from '../shared/feedback/delivery-event';
@@ -29,6 +30,17 @@ function hit(messageId: number, i: number): HitRow {
     : { kind: 'open', key: newHitKey(), messageId, at: Date.now(), method: 'GET', userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)' };
 }
 
+/**
+ * The floor under both writers: the same hits as bare rows, one INSERT … SELECT from the batch
+ * as JSON per batch, into the same table with its indexes and triggers, and nothing else (no
+ * message lookup, classification, idempotency upsert or rollup).
+ */
+async function bareInsert(db: Database, batch: HitRow[]): Promise<void> {
+  const rows = batch.map((h) => [h.key, h.kind, h.messageId, h.at, h.url ?? null]);
+  await db.run(sql`insert into events (key, type, message_id, occurred_at, url)
+    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4 from json_each(${JSON.stringify(rows)})`);
+}
+
 async function run<T>(name: string, batchSize: number, make: (messageId: number, i: number) => T, write: (db: Database, batch: T[]) => Promise<unknown>) {
   const t = await createTestDatabase();
   const ids = await seedSentMessages(t.db, MESSAGES);
@@ -47,4 +59,5 @@ console.log(`event ingest: ${total} events per run, ${MESSAGES} sent messages, l
 for (const size of [100, 1000]) {
   await run('recordDeliveryEvents', size, deliveryEvent, recordDeliveryEvents);
   await run('recordHits', size, hit, recordHits);
+  await run('bare INSERT of the hits (the floor)', size, hit, bareInsert);
 }

@@ -51,11 +51,14 @@ const COMPATIBILITY_DATE = '2026-04-20';
 const MESSAGES = 2000;
 
 type Worker = Awaited<ReturnType<typeof unstable_startWorker>>;
+const realConfig = fileURLToPath(new URL('../wrangler.toml', import.meta.url));
 const dev = { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'error' } as const;
 
 /** A URL to load; `script`: a wrk Lua script that spreads the requests over many paths of its origin. */
+type WorkerName = 'bare' | 'bareAssets' | 'real';
+
 interface Target {
-  worker: 'bare' | 'real';
+  worker: WorkerName;
   url: string;
   script?: string;
 }
@@ -92,9 +95,9 @@ function listenerPid(port: number): number {
 }
 
 /** CPU ms used so far by each workerd and by this process (Hrana server, SQLite). */
-function cpuNow(pids: { bare: number; real: number }): { bare: number; real: number; node: number } {
+function cpuNow(pids: Record<WorkerName, number>): Record<WorkerName | 'node', number> {
   const self = process.cpuUsage();
-  return { bare: cpuMs(pids.bare), real: cpuMs(pids.real), node: (self.user + self.system) / 1000 };
+  return { bare: cpuMs(pids.bare), bareAssets: cpuMs(pids.bareAssets), real: cpuMs(pids.real), node: (self.user + self.system) / 1000 };
 }
 
 interface WrkResult {
@@ -132,7 +135,7 @@ async function drain(db: Database): Promise<void> {
 }
 
 /** One measured wrk run, its latency distribution in ms, and the CPU it cost until its hits were written. */
-async function wrk(target: Target, pids: { bare: number; real: number }, db: Database, conns = connections): Promise<WrkResult> {
+async function wrk(target: Target, pids: Record<WorkerName, number>, db: Database, conns = connections): Promise<WrkResult> {
   const before = cpuNow(pids);
   const out = await runWrk(target, seconds, conns);
   await drain(db);
@@ -145,14 +148,30 @@ async function wrk(target: Target, pids: { bare: number; real: number }, db: Dat
   const rps = Number(/^Requests\/sec:\s+([\d.]+)/m.exec(out)?.[1]);
   const requests = Number(/^\s+(\d+) requests in/m.exec(out)?.[1]);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: .*?(\d+)/.exec(out)?.[1] ?? 0);
-  const workerd = target.worker === 'bare' ? after.bare - before.bare : after.real - before.real;
+  const workerd = after[target.worker] - before[target.worker];
   return { rps, p50: ms('50%'), p99: ms('99%'), requests, errors, workerdUs: (workerd * 1000) / requests, nodeUs: ((after.node - before.node) * 1000) / requests };
 }
 
-async function startBareWorker(dir: string): Promise<Worker> {
-  const entrypoint = join(dir, 'bare.js');
-  writeFileSync(entrypoint, 'export default { fetch() { return new Response(null, { status: 204 }); } };\n');
-  const worker = await unstable_startWorker({ name: 'bare-204', entrypoint, compatibilityDate: COMPATIBILITY_DATE, dev });
+/**
+ * The Worker that only returns 204; `withAssets`: behind the same static-assets router as the
+ * real one (wrangler.toml's `[assets]`, its `run_worker_first` routes included), which in
+ * wrangler dev puts a second Worker in front of every request.
+ */
+async function startBareWorker(dir: string, withAssets: boolean): Promise<Worker> {
+  writeFileSync(join(dir, 'bare.js'), 'export default { fetch() { return new Response(null, { status: 204 }); } };\n');
+  if (!withAssets) {
+    const worker = await unstable_startWorker({ name: 'bare-204', entrypoint: join(dir, 'bare.js'), compatibilityDate: COMPATIBILITY_DATE, dev });
+    await worker.ready;
+    return worker;
+  }
+  const assets = /^\[assets\]\n(?:[^[\n].*\n)+/m.exec(readFileSync(realConfig, 'utf8'))?.[0];
+  if (!assets) throw new Error(`no [assets] section in ${realConfig}`);
+  const config = join(dir, 'bare-assets.toml');
+  writeFileSync(
+    config,
+    `name = "bare-204-assets"\nmain = "bare.js"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n\n${assets.replace(/^directory = .*$/m, `directory = ${JSON.stringify(dashboardDist)}`)}`,
+  );
+  const worker = await unstable_startWorker({ config, dev });
   await worker.ready;
   return worker;
 }
@@ -160,7 +179,7 @@ async function startBareWorker(dir: string): Promise<Worker> {
 async function startRealWorker(databaseUrl: string): Promise<Worker> {
   const vars = { DATABASE_URL: databaseUrl, SECRET_KEY, PUBLIC_URL: 'http://edge.test' };
   const worker = await unstable_startWorker({
-    config: fileURLToPath(new URL('../wrangler.toml', import.meta.url)),
+    config: realConfig,
     bindings: Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, { type: 'plain_text' as const, value }])),
     dev,
   });
@@ -182,8 +201,10 @@ const hrana = await startHranaServer({ file: database.url, port: 0 });
 const dir = mkdtempSync(join(tmpdir(), 'edgepost-bare-worker-'));
 const workers: Worker[] = [];
 try {
-  const bare = await startBareWorker(dir);
+  const bare = await startBareWorker(dir, false);
   workers.push(bare);
+  const bareAssets = await startBareWorker(dir, true);
+  workers.push(bareAssets);
   const real = await startRealWorker(hrana.url);
   workers.push(real);
   const keys = await deriveKeys(SECRET_KEY);
@@ -194,9 +215,15 @@ try {
     messageIds.map(async (messageId, i) => `/t/c/${await signToken(keys, { kind: 'click', messageId, url: `https://shop.example.com/products/${i % 20}?utm_source=news` })}`),
   );
   const realOrigin = (await real.url).origin;
-  const pids = { bare: listenerPid(Number((await bare.url).port)), real: listenerPid(Number(new URL(realOrigin).port)) };
-  const targets: Record<'bare' | 'healthz' | 'pixel' | 'click', Target> = {
+  const pids = {
+    bare: listenerPid(Number((await bare.url).port)),
+    bareAssets: listenerPid(Number((await bareAssets.url).port)),
+    real: listenerPid(Number(new URL(realOrigin).port)),
+  };
+  const targets: Record<'bare' | 'bareAssets' | 'healthz' | 'pixel' | 'click', Target> = {
     bare: { worker: 'bare', url: `${(await bare.url).origin}/t/o/x` },
+    // The same 204, behind the assets router the real Worker has in front (/t/* runs the Worker first).
+    bareAssets: { worker: 'bareAssets', url: `${(await bareAssets.url).origin}/t/o/x` },
     // The real Worker doing no tracking work: what its assets router and the app cost before the tracking code.
     healthz: { worker: 'real', url: `${realOrigin}/healthz` },
     pixel: { worker: 'real', url: `${realOrigin}${pixels[0]}`, script: rotatingScript(dir, 'pixel', pixels) },
@@ -208,22 +235,23 @@ try {
   await drain(database.db);
 
   console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; wrk -t1 -c${connections} -d${seconds}s --latency, ${rounds} round(s); load average ${loadavg()}`);
-  const results: Record<keyof typeof targets, WrkResult[]> = { bare: [], healthz: [], pixel: [], click: [] };
+  const results: Record<keyof typeof targets, WrkResult[]> = { bare: [], bareAssets: [], healthz: [], pixel: [], click: [] };
   for (let round = 1; round <= rounds; round++) {
     for (const [name, target] of Object.entries(targets) as [keyof typeof targets, Target][]) {
       const result = await wrk(target, pids, database.db);
       results[name].push(result);
-      console.log(`  round ${round} ${name.padEnd(7)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
+      console.log(`  round ${round} ${name.padEnd(10)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
     }
   }
-  // Shares are taken round by round (each target against the bare run just before it), as others' load drifts between rounds.
-  const share = (list: WrkResult[], of: (r: WrkResult) => number) => median(list.map((r, i) => of(r) / of(results.bare[i]!)));
+  // Shares are taken round by round (each target against the bare runs just before it), as others' load drifts between rounds.
+  const share = (list: WrkResult[], of: (r: WrkResult) => number, base = results.bare) => median(list.map((r, i) => of(r) / of(base[i]!)));
+  const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
   console.log(`\nmedian of the rounds (load average ${loadavg()}):`);
   for (const [name, list] of Object.entries(results)) {
     const rps = median(list.map((r) => r.rps));
     const workerdUs = median(list.map((r) => r.workerdUs));
     console.log(
-      `  ${name.padEnd(7)} ${Math.round(rps).toLocaleString('en')} req/s (${(share(list, (r) => r.rps) * 100).toFixed(0)}% of bare), p50 ${median(list.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(list.map((r) => r.p99)).toFixed(2)} ms; ` +
+      `  ${name.padEnd(10)} ${Math.round(rps).toLocaleString('en')} req/s (${pct(share(list, (r) => r.rps))} of bare, ${pct(share(list, (r) => r.rps, results.bareAssets))} of bare behind assets), p50 ${median(list.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(list.map((r) => r.p99)).toFixed(2)} ms; ` +
         `CPU per request: workerd ${Math.round(workerdUs)} µs (${share(list, (r) => r.workerdUs).toFixed(2)} × bare's), Hrana ${Math.round(median(list.map((r) => r.nodeUs)))} µs`,
     );
   }
@@ -239,7 +267,7 @@ try {
   for (const [name, target] of Object.entries(lightTargets)) {
     const result = await wrk(target, pids, database.db, light);
     if (name !== 'bare') lightHits.push(result);
-    console.log(`  ${name.padEnd(7)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
+    console.log(`  ${name.padEnd(10)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
   }
   // Every target waited for its hits to be written: count them.
   const [written] = await database.db.select({ n: count() }).from(events);

@@ -4,7 +4,7 @@ import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-
 import { MAX_USER_AGENT } from '../shared/queries/hits';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedMessages } from '../test/helpers/tracking-seed';
-import { deliveryMessage, hitMessage, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches } from './event-message';
+import { deliveryMessage, hitMessages, type SizedMessage, MAX_HITS_PER_MESSAGE, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches, sizedHit } from './event-message';
 import { consumeEvents } from './queue-consumer';
 
 const event = (over: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
@@ -20,14 +20,34 @@ const event = (over: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
 describe('event queue messages', () => {
   it('gives each hit its own key, fixed in the message, and cuts the user agent where the database would', () => {
     const hit = { kind: 'click' as const, messageId: 7, url: 'https://shop.example/a', at: 5, method: 'HEAD', userAgent: 'A'.repeat(5000) };
-    const a = hitMessage(hit);
-    const b = hitMessage(hit);
-    expect(a.body).toMatchObject({ kind: 'hit', hit: { messageId: 7, url: 'https://shop.example/a', method: 'HEAD' } });
-    if (a.body.kind !== 'hit' || b.body.kind !== 'hit') throw new Error('not hits');
-    expect(a.body.hit.key).toMatch(/^hit:[0-9a-f-]{36}$/);
-    expect(a.body.hit.key).not.toBe(b.body.hit.key);
-    expect(a.body.hit.userAgent).toHaveLength(MAX_USER_AGENT);
-    expect(a.bytes).toBe(new TextEncoder().encode(JSON.stringify(a.body)).length);
+    const a = sizedHit(hit);
+    const b = sizedHit(hit);
+    expect(a.row).toMatchObject({ messageId: 7, url: 'https://shop.example/a', method: 'HEAD' });
+    expect(a.row.key).toMatch(/^hit:[0-9a-f-]{36}$/);
+    expect(a.row.key).not.toBe(b.row.key);
+    expect(a.row.userAgent).toHaveLength(MAX_USER_AGENT);
+    expect(hit.userAgent).toHaveLength(5000);
+    const [message] = hitMessages([a, b]);
+    expect(message!.body).toEqual({ kind: 'hits', hits: [a.row, b.row] });
+    expect(message!.bytes).toBe(new TextEncoder().encode(JSON.stringify(message!.body)).length);
+  });
+
+  it('packs hits into messages of at most 100 and the size limit, in order, each size exact', () => {
+    const hit = (i: number, url = 'https://shop.example/a') => sizedHit({ kind: 'click', messageId: i, url, at: i, method: 'GET' });
+    const small = Array.from({ length: 250 }, (_, i) => hit(i));
+    const packed = hitMessages(small);
+    expect(packed.map((m) => (m.body.kind === 'hits' ? m.body.hits.length : 0))).toEqual([MAX_HITS_PER_MESSAGE, MAX_HITS_PER_MESSAGE, 50]);
+    expect(packed.flatMap((m) => (m.body.kind === 'hits' ? m.body.hits : []))).toEqual(small.map((h) => h.row));
+
+    // Hits of ~20 KB each (a long URL): three fit under 64 KB, the fourth opens a new message.
+    const big = Array.from({ length: 7 }, (_, i) => hit(i, `https://shop.example/${'é'.repeat(10_000)}`));
+    const bigPacked = hitMessages(big);
+    expect(bigPacked.map((m) => (m.body.kind === 'hits' ? m.body.hits.length : 0))).toEqual([3, 3, 1]);
+    for (const message of [...packed, ...bigPacked]) {
+      expect(message.bytes).toBe(new TextEncoder().encode(JSON.stringify(message.body)).length);
+      expect(message.bytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    }
+    expect(hitMessages([])).toEqual([]);
   });
 
   it('keeps a delivery event whole but for over-long free text, and leaves the caller’s event alone', () => {
@@ -39,7 +59,10 @@ describe('event queue messages', () => {
 
   it('refuses a message over the size limit, saying why without its content', () => {
     expect(() => deliveryMessage(event({ url: `https://shop.example/${'é'.repeat(MAX_MESSAGE_BYTES)}` }))).toThrow(
-      /^A sendgrid delivery event is \d+ bytes as a queue message, over the 65536-byte limit/,
+      /^A sendgrid delivery event is \d+ bytes as a queue message, over the 65536-byte limit \(its URL or details are too long\)$/,
+    );
+    expect(() => sizedHit({ kind: 'click', messageId: 1, url: `https://shop.example/${'é'.repeat(MAX_MESSAGE_BYTES / 2)}`, at: 1, method: 'GET' })).toThrow(
+      /^A tracking hit is \d+ bytes as a queue message, over the 65536-byte limit \(its URL or details are too long\)$/,
     );
   });
 
@@ -59,9 +82,9 @@ describe('event queue messages', () => {
     const database = await createTestDatabase();
     try {
       const { campaignId } = await seedMessages(database.db, 1);
-      const { body } = hitMessage({ kind: 'click', campaignId, url: 'https://shop.example/a', at: 5, method: 'GET', machine: false, reason: 'human' });
-      expect(body).toMatchObject({ kind: 'hit', hit: { campaignId, url: 'https://shop.example/a' } });
-      expect(body.kind === 'hit' && 'messageId' in body.hit).toBe(false);
+      const [{ body }] = hitMessages([sizedHit({ kind: 'click', campaignId, url: 'https://shop.example/a', at: 5, method: 'GET', machine: false, reason: 'human' })]) as [SizedMessage];
+      expect(body).toMatchObject({ kind: 'hits', hits: [{ campaignId, url: 'https://shop.example/a' }] });
+      expect(body.kind === 'hits' && 'messageId' in body.hits[0]!).toBe(false);
       const wire = JSON.parse(JSON.stringify(body)) as unknown;
       const retried: string[] = [];
       const message = { id: 'm0', timestamp: new Date(), body: wire, attempts: 1, retry: () => void retried.push('m0'), ack: () => {} };

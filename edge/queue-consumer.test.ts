@@ -6,7 +6,8 @@ import { events } from '../shared/db/schema';
 import type { DeliveryEvent } from '../shared/feedback/delivery-event';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedMessages, type SeededMessages } from '../test/helpers/tracking-seed';
-import { deliveryMessage, hitMessage } from './event-message';
+import type { Hit } from '../shared/queries/hits';
+import { deliveryMessage, hitMessages, sizedHit, type EventMessage } from './event-message';
 import { consumeEvents, retryDelaySeconds } from './queue-consumer';
 
 interface Outcome {
@@ -36,6 +37,15 @@ function batchOf(bodies: unknown[], attempts = 1): { batch: MessageBatch<unknown
   return { batch, outcome };
 }
 
+/** One queue message packing these hits, as the Worker's recorder sends it. */
+function hitsMessage(...hits: Hit[]): EventMessage {
+  const [message, ...more] = hitMessages(hits.map(sizedHit));
+  if (!message || more.length > 0) throw new Error('expected one message');
+  return message.body;
+}
+
+const open = (messageId: number, at = 1): Hit => ({ kind: 'open', messageId, at, method: 'GET' });
+
 let database: TestDatabase;
 let seed: SeededMessages;
 
@@ -59,8 +69,7 @@ describe('event queue consumer', () => {
   it('writes the hits and the delivery events of a batch, and a redelivered batch records nothing twice', async () => {
     const [m1, m2, m3] = seed.messageIds as [number, number, number];
     const bodies = [
-      hitMessage({ kind: 'open', messageId: m1, at: 1, method: 'GET', userAgent: 'Mail' }).body,
-      hitMessage({ kind: 'click', messageId: m2, url: 'https://shop.example/a', at: 2, method: 'GET' }).body,
+      hitsMessage({ kind: 'open', messageId: m1, at: 1, method: 'GET', userAgent: 'Mail' }, { kind: 'click', messageId: m2, url: 'https://shop.example/a', at: 2, method: 'GET' }),
       deliveryMessage(bounce(m3)).body,
     ];
     const logs: string[] = [];
@@ -83,18 +92,18 @@ describe('event queue consumer', () => {
   it('retries the whole batch after a delay when the database fails, saying how much and never what', async () => {
     const broken = await openDatabase(database.url);
     broken.client.close();
-    const { batch, outcome } = batchOf([hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body, deliveryMessage(bounce(seed.messageIds[1]!)).body]);
+    const { batch, outcome } = batchOf([hitsMessage(open(seed.messageIds[0]!), open(seed.messageIds[2]!)), deliveryMessage(bounce(seed.messageIds[1]!)).body]);
     const logs: string[] = [];
     await consumeEvents(broken.db, batch, (m) => logs.push(m));
     expect(outcome.retriedAll).toEqual({ delaySeconds: 5 });
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatch(/^event queue: 2 message\(s\) not stored \(attempt 1\): .*closed.*; retrying in 5 s$/i);
+    expect(logs[0]).toMatch(/^event queue: 2 message\(s\), 3 event\(s\), not stored \(attempt 1\): .*closed.*; retrying in 5 s$/i);
     expect(logs[0]).not.toContain('x@example.com');
     expect(await database.db.$count(events)).toBe(0);
   });
 
   it('writes a batch that fails again message by message, so one the database refuses does not hold back the rest', async () => {
-    const good = hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body;
+    const good = hitsMessage(open(seed.messageIds[0]!));
     // A delivery event without a recipient (say, from an older Worker): the INSERT refuses it.
     const poison = { kind: 'delivery', event: { ...bounce(seed.messageIds[1]!), key: 'postmark:poison', recipient: undefined, occurredAt: undefined } };
     const alsoGood = deliveryMessage(bounce(seed.messageIds[2]!)).body;
@@ -107,14 +116,53 @@ describe('event queue consumer', () => {
   });
 
   it('retries a message that is not ours on its own, so it ends in the dead-letter queue, and writes the rest', async () => {
-    const good = hitMessage({ kind: 'open', messageId: seed.messageIds[0]!, at: 1, method: 'GET' }).body;
-    const { batch, outcome } = batchOf([good, { kind: 'hit' }, 'plain text', null]);
+    const good = hitsMessage(open(seed.messageIds[0]!));
+    const { batch, outcome } = batchOf([good, { kind: 'hit' }, 'plain text', null, { kind: 'hits', hits: [] }, { kind: 'hits', hits: [open(1), 'x'] }]);
     const logs: string[] = [];
     await consumeEvents(database.db, batch, (m) => logs.push(m));
-    expect(outcome).toEqual({ retried: ['m1', 'm2', 'm3'], acked: [] });
-    expect(logs).toHaveLength(3);
+    expect(outcome).toEqual({ retried: ['m1', 'm2', 'm3', 'm4', 'm5'], acked: [] });
+    expect(logs).toHaveLength(5);
     expect(logs[0]).toMatch(/message m1 is not a hit or a delivery event/);
     expect(await database.db.$count(events)).toBe(1);
+  });
+
+  it('stores the good hits of a message that also holds one the database refuses, and retries that message', async () => {
+    const [m1, m2, m3] = seed.messageIds as [number, number, number];
+    // A hit without its time (say, from an older Worker): the INSERT refuses it, and so the whole message.
+    const packed = hitsMessage(open(m1), open(m2), open(m3));
+    if (packed.kind !== 'hits') throw new Error('not hits');
+    delete (packed.hits[1] as Partial<Hit>).at;
+    const alsoGood = hitsMessage(open(m3, 2));
+    const { batch, outcome } = batchOf([packed, alsoGood], 2);
+    const logs: string[] = [];
+    await consumeEvents(database.db, batch, (m) => logs.push(m));
+    expect(outcome).toEqual({ retried: ['m0'], acked: ['m1'] });
+    expect(logs).toEqual([expect.stringMatching(/^event queue: message m0 not stored \(attempt 2\): Error: 1 of its 3 hits not stored, first: .*NOT NULL/)]);
+    const rows = await database.db.select().from(events).orderBy(events.id);
+    expect(rows.map((r) => r.messageId).sort()).toEqual([m1, m3, m3].sort());
+
+    // Back from its retry, the message adds nothing twice: its good hits are found by key.
+    const again = batchOf([packed], 3);
+    await consumeEvents(database.db, again.batch, () => {});
+    expect(await database.db.$count(events)).toBe(3);
+  });
+
+  it('still reads a message of one hit, as Workers sent them before hits were packed', async () => {
+    const hit = { ...open(seed.messageIds[0]!), key: 'hit:0190a8f0-0000-7000-8000-000000000001' };
+    const { batch, outcome } = batchOf([{ kind: 'hit', hit }]);
+    await consumeEvents(database.db, batch, () => {});
+    expect(outcome).toEqual({ retried: [], acked: [] });
+    expect(await database.db.select({ key: events.key, messageId: events.messageId }).from(events)).toEqual([{ key: hit.key, messageId: seed.messageIds[0] }]);
+  });
+
+  it('writes a batch of more hits than one round trip takes, each once', async () => {
+    const messages = Array.from({ length: 12 }, (_, m) => hitsMessage(...Array.from({ length: 100 }, (_, i) => open(seed.messageIds[i % 3]!, m * 100 + i))));
+    const { batch, outcome } = batchOf(messages);
+    await consumeEvents(database.db, batch, () => {});
+    expect(outcome).toEqual({ retried: [], acked: [] });
+    expect(await database.db.$count(events)).toBe(1200);
+    await consumeEvents(database.db, batchOf(messages, 2).batch, () => {});
+    expect(await database.db.$count(events)).toBe(1200);
   });
 
   it('waits longer after each failed attempt, up to ten minutes', () => {

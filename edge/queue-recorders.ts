@@ -3,7 +3,7 @@
 // take the message (durable once send resolves), never for the database, and a database
 // that is slow or down only delays the consumer: the queue keeps the messages and retries.
 import { describeFailure } from './batch-writer';
-import { deliveryMessage, hitMessage, sendBatches, type EventMessage, type SizedMessage } from './event-message';
+import { deliveryMessage, hitMessages, MAX_HITS_PER_MESSAGE, sendBatches, sizedHit, type EventMessage, type SizedHit } from './event-message';
 import type { FeedbackRecorder } from './feedback-recorder';
 import type { HitRecorder } from './hit-recorder';
 
@@ -20,21 +20,18 @@ export interface QueueHitRecorderOptions {
   log?: Log;
 }
 
-/** Cloudflare's most messages per sendBatch. */
-const MAX_BATCH = 100;
-
 interface PendingBatch {
-  messages: SizedMessage[];
+  hits: SizedHit[];
   /** Set by whoever sends it: the request that started it, or the one that filled it. */
   taken: boolean;
 }
 
 /**
- * Hits go on the queue one message each, but gathered across the isolate's concurrent
- * requests into sendBatch calls of up to 100: one queue operation per batch instead of one
- * per hit, which under load is most of what a hit costs the Worker. The request that starts
- * a batch sends it after `maxDelayMs`, inside its own waitUntil (or the request that fills
- * it sends it at once, inside its own): workerd cancels a request's continuations when they
+ * Hits are gathered across the isolate's concurrent requests and go on the queue packed into
+ * messages of up to 100 (edge/event-message.ts): one queue operation for many hits, which
+ * under load is most of what a hit costs the Worker. The request that starts a batch sends it
+ * after `maxDelayMs`, inside its own waitUntil (or the request that fills a message sends it
+ * at once, inside its own): workerd cancels a request's continuations when they
  * wait on a promise another request resolves, so no request ever waits on another's. A
  * refused hit is logged, never thrown.
  */
@@ -45,14 +42,15 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
   async function send(batch: PendingBatch): Promise<void> {
     batch.taken = true;
     if (pending === batch) pending = null;
-    // Each message's key was fixed by hitMessage, so a retried sendBatch records each hit once.
+    // Each hit's key was fixed by sizedHit, so a retried sendBatch records each hit once.
+    const parts = sendBatches(hitMessages(batch.hits));
     for (let attempt = 0; ; attempt++) {
       try {
-        await Promise.all(sendBatches(batch.messages).map((part) => queue.sendBatch(part.map(({ body }) => ({ body, contentType: 'json' as const })))));
+        await Promise.all(parts.map((part) => queue.sendBatch(part.map(({ body }) => ({ body, contentType: 'json' as const })))));
         return;
       } catch (err) {
         if (attempt >= retries) {
-          log(`hit recorder: lost ${batch.messages.length} tracking hit(s), the event queue did not take them after ${attempt + 1} attempt(s): ${describeFailure(err)}`);
+          log(`hit recorder: lost ${batch.hits.length} tracking hit(s), the event queue did not take them after ${attempt + 1} attempt(s): ${describeFailure(err)}`);
           return;
         }
         await sleep(50 * 2 ** attempt);
@@ -60,8 +58,8 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
     }
   }
 
-  async function startBatch(message: SizedMessage): Promise<void> {
-    const batch: PendingBatch = { messages: [message], taken: false };
+  async function startBatch(hit: SizedHit): Promise<void> {
+    const batch: PendingBatch = { hits: [hit], taken: false };
     pending = batch;
     await sleep(maxDelayMs);
     if (!batch.taken) await send(batch);
@@ -69,17 +67,17 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
 
   return {
     async record(hit) {
-      let message: SizedMessage;
+      let sized: SizedHit;
       try {
-        message = hitMessage(hit);
+        sized = sizedHit(hit);
       } catch (err) {
         log(`hit recorder: lost 1 tracking hit: ${describeFailure(err)}`);
         return;
       }
       const joined = pending;
-      if (!joined) return startBatch(message);
-      joined.messages.push(message);
-      if (joined.messages.length >= MAX_BATCH) await send(joined);
+      if (!joined) return startBatch(sized);
+      joined.hits.push(sized);
+      if (joined.hits.length >= MAX_HITS_PER_MESSAGE) await send(joined);
     },
   };
 }

@@ -42,7 +42,8 @@ describe('openDatabase with a file: URL', () => {
   });
 
   it('answers from kept statements as from fresh ones: new arguments, after a failure, in a rolled-back batch, after a schema change', async () => {
-    const { client } = await openDatabase(`file:${databaseFile()}`);
+    const file = databaseFile();
+    const { client } = await openDatabase(`file:${file}`);
     try {
       await client.execute('create table notes (id integer primary key, body text not null unique)');
       const insert = 'insert into notes (body) values (?)';
@@ -56,6 +57,21 @@ describe('openDatabase with a file: URL', () => {
       const after = await client.execute(select);
       expect(after.columns).toEqual(['id', 'body', 'tag']);
       expect(after.rows.map((r) => [r.body, r.tag])).toEqual([['a', 'none'], ['b', 'none']]);
+
+      // Inside one transaction: a kept statement prepared after the transaction's own DDL.
+      const [, inBatch] = await client.batch([{ sql: "alter table notes add column mood text not null default 'calm'", args: [] }, select]);
+      expect(inBatch!.columns).toEqual(['id', 'body', 'tag', 'mood']);
+
+      // Another connection's DDL, seen from a later transaction of this one. (SQLite learns of it
+      // only once a statement reads the table: even a fresh prepare before that has the old
+      // columns, with or without kept statements.)
+      const other = new LibsqlDatabase(file);
+      other.exec('alter table notes add column size integer not null default 3');
+      other.close();
+      await client.execute('select count(*) from notes');
+      const [seen] = await client.batch([select, 'select 1']);
+      expect(seen!.columns).toEqual(['id', 'body', 'tag', 'mood', 'size']);
+      expect(seen!.rows.map((r) => r.size)).toEqual([3, 3]);
     } finally {
       client.close();
     }
