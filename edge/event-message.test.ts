@@ -4,7 +4,7 @@ import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-
 import { MAX_USER_AGENT } from '../shared/queries/hits';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedMessages } from '../test/helpers/tracking-seed';
-import { deliveryMessage, hitMessages, type SizedMessage, MAX_HITS_PER_MESSAGE, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches, sizedHit } from './event-message';
+import { deliveryMessages, hitMessages, MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches, sizedDelivery, sizedHit, type SizedMessage } from './event-message';
 import { consumeEvents } from './queue-consumer';
 
 const event = (over: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
@@ -17,18 +17,21 @@ const event = (over: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
   ...over,
 });
 
+/** A message of one delivery event. */
+const messageOf = (e: DeliveryEvent) => deliveryMessages([sizedDelivery(e)])[0]!;
+
 describe('event queue messages', () => {
   it('gives each hit its own key, fixed in the message, and cuts the user agent where the database would', () => {
     const hit = { kind: 'click' as const, messageId: 7, url: 'https://shop.example/a', at: 5, method: 'HEAD', userAgent: 'A'.repeat(5000) };
     const a = sizedHit(hit);
     const b = sizedHit(hit);
-    expect(a.row).toMatchObject({ messageId: 7, url: 'https://shop.example/a', method: 'HEAD' });
-    expect(a.row.key).toMatch(/^hit:[0-9a-f-]{36}$/);
-    expect(a.row.key).not.toBe(b.row.key);
-    expect(a.row.userAgent).toHaveLength(MAX_USER_AGENT);
+    expect(a.item).toMatchObject({ messageId: 7, url: 'https://shop.example/a', method: 'HEAD' });
+    expect(a.item.key).toMatch(/^hit:[0-9a-f-]{36}$/);
+    expect(a.item.key).not.toBe(b.item.key);
+    expect(a.item.userAgent).toHaveLength(MAX_USER_AGENT);
     expect(hit.userAgent).toHaveLength(5000);
     const [message] = hitMessages([a, b]);
-    expect(message!.body).toEqual({ kind: 'hits', hits: [a.row, b.row] });
+    expect(message!.body).toEqual({ kind: 'hits', hits: [a.item, b.item] });
     expect(message!.bytes).toBe(new TextEncoder().encode(JSON.stringify(message!.body)).length);
   });
 
@@ -36,8 +39,8 @@ describe('event queue messages', () => {
     const hit = (i: number, url = 'https://shop.example/a') => sizedHit({ kind: 'click', messageId: i, url, at: i, method: 'GET' });
     const small = Array.from({ length: 250 }, (_, i) => hit(i));
     const packed = hitMessages(small);
-    expect(packed.map((m) => (m.body.kind === 'hits' ? m.body.hits.length : 0))).toEqual([MAX_HITS_PER_MESSAGE, MAX_HITS_PER_MESSAGE, 50]);
-    expect(packed.flatMap((m) => (m.body.kind === 'hits' ? m.body.hits : []))).toEqual(small.map((h) => h.row));
+    expect(packed.map((m) => (m.body.kind === 'hits' ? m.body.hits.length : 0))).toEqual([MAX_EVENTS_PER_MESSAGE, MAX_EVENTS_PER_MESSAGE, 50]);
+    expect(packed.flatMap((m) => (m.body.kind === 'hits' ? m.body.hits : []))).toEqual(small.map((h) => h.item));
 
     // Hits of ~20 KB each (a long URL): three fit under 64 KB, the fourth opens a new message.
     const big = Array.from({ length: 7 }, (_, i) => hit(i, `https://shop.example/${'é'.repeat(10_000)}`));
@@ -52,13 +55,21 @@ describe('event queue messages', () => {
 
   it('keeps a delivery event whole but for over-long free text, and leaves the caller’s event alone', () => {
     const original = event({ diagnostic: 'x'.repeat(3000), userAgent: 'u'.repeat(900), detail: { bounceType: 'Transient' } });
-    const { body } = deliveryMessage(original);
-    expect(body).toEqual({ kind: 'delivery', event: { ...original, diagnostic: 'x'.repeat(MAX_DIAGNOSTIC), userAgent: 'u'.repeat(MAX_USER_AGENT) } });
+    const { item } = sizedDelivery(original);
+    expect(item).toEqual({ ...original, diagnostic: 'x'.repeat(MAX_DIAGNOSTIC), userAgent: 'u'.repeat(MAX_USER_AGENT) });
     expect(original.diagnostic).toHaveLength(3000);
+    // Packed as hits are: up to 100 a message, in order.
+    const many = Array.from({ length: 150 }, (_, i) => sizedDelivery(event({ key: `sendgrid:${i}` })));
+    const packed = deliveryMessages(many);
+    expect(packed.map((m) => (m.body.kind === 'deliveries' ? m.body.events.map((e) => e.key) : []))).toEqual([
+      many.slice(0, 100).map((e) => e.item.key),
+      many.slice(100).map((e) => e.item.key),
+    ]);
+    for (const message of packed) expect(message.bytes).toBe(new TextEncoder().encode(JSON.stringify(message.body)).length);
   });
 
   it('refuses a message over the size limit, saying why without its content', () => {
-    expect(() => deliveryMessage(event({ url: `https://shop.example/${'é'.repeat(MAX_MESSAGE_BYTES)}` }))).toThrow(
+    expect(() => sizedDelivery(event({ url: `https://shop.example/${'é'.repeat(MAX_MESSAGE_BYTES)}` }))).toThrow(
       /^A sendgrid delivery event is \d+ bytes as a queue message, over the 65536-byte limit \(its URL or details are too long\)$/,
     );
     expect(() => sizedHit({ kind: 'click', messageId: 1, url: `https://shop.example/${'é'.repeat(MAX_MESSAGE_BYTES / 2)}`, at: 1, method: 'GET' })).toThrow(
@@ -67,11 +78,11 @@ describe('event queue messages', () => {
   });
 
   it('splits messages into sendBatch calls of at most 100 messages and the byte budget, in order', () => {
-    const small = Array.from({ length: 250 }, (_, i) => deliveryMessage(event({ key: `sendgrid:${i}` })));
+    const small = Array.from({ length: 250 }, (_, i) => messageOf(event({ key: `sendgrid:${i}` })));
     expect(sendBatches(small).map((b) => b.length)).toEqual([100, 100, 50]);
     expect(sendBatches(small).flat()).toEqual(small);
 
-    const big = Array.from({ length: 7 }, (_, i) => deliveryMessage(event({ key: `sendgrid:big-${i}`, url: `https://shop.example/${'a'.repeat(60_000)}` })));
+    const big = Array.from({ length: 7 }, (_, i) => messageOf(event({ key: `sendgrid:big-${i}`, url: `https://shop.example/${'a'.repeat(60_000)}` })));
     const batches = sendBatches(big);
     expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
     for (const batch of batches) expect(batch.reduce((n, m) => n + m.bytes, 0)).toBeLessThanOrEqual(MAX_SEND_BATCH_BYTES);

@@ -1,10 +1,10 @@
-// What goes through the Cloudflare Queue `EVENTS` (wrangler.toml). Tracking hits are packed,
-// up to 100 to a message: the request path gathers the isolate's concurrent hits anyway, and
-// one message per hit made every hit pay the queue's per-message work (three billed
-// operations on Cloudflare: write, read, delete) and kept the consumer's database writes at
-// 100 events (bench/workerd-tracking.ts). Delivery events stay one per message, so the queue
-// retries and dead-letters each on its own. Messages are sent as JSON (never V8
-// serialisation), so their size is known before sending and any version of the Worker reads them.
+// What goes through the Cloudflare Queue `EVENTS` (wrangler.toml): tracking hits and relay
+// delivery events, packed up to 100 to a message. The request path gathers the isolate's
+// concurrent hits anyway, and a webhook brings its events together; one message per event
+// made every event pay the queue's per-message work (three billed operations on Cloudflare:
+// write, read, delete) and kept the consumer's database writes at 100 events
+// (bench/workerd-tracking.ts). Messages are sent as JSON (never V8 serialisation), so their
+// size is known before sending and any version of the Worker reads them.
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-event';
 import { MAX_USER_AGENT, type Hit, type HitRow } from '../shared/queries/hits';
 import { newHitKey } from './hit-key';
@@ -17,7 +17,8 @@ export type EventMessage =
    * anonymous tracking carries `campaignId` and no `messageId` (shared/queries/hits.ts).
    */
   | { kind: 'hits'; hits: HitRow[] }
-  /** One hit, as Workers sent them before hits were packed: still read, no longer sent. */
+  | { kind: 'deliveries'; events: DeliveryEvent[] }
+  /** One event, as Workers sent them before events were packed: still read, no longer sent. */
   | { kind: 'hit'; hit: HitRow }
   | { kind: 'delivery'; event: DeliveryEvent };
 
@@ -27,8 +28,8 @@ export type EventMessage =
  */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** The most hits in one message: a consumer batch of 100 messages then holds at most 10,000. */
-export const MAX_HITS_PER_MESSAGE = 100;
+/** The most events in one message: a consumer batch of 100 messages then holds at most 10,000. */
+export const MAX_EVENTS_PER_MESSAGE = 100;
 
 /** Cloudflare's limits on one sendBatch call: 100 messages and 256 KB in all (kept under, for metadata). */
 export const MAX_SEND_BATCH_MESSAGES = 100;
@@ -42,59 +43,66 @@ export interface SizedMessage {
   bytes: number;
 }
 
-function sized(body: EventMessage, what: string): SizedMessage {
-  const bytes = encoder.encode(JSON.stringify(body)).length;
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new RangeError(`${what} is ${bytes} bytes as a queue message, over the ${MAX_MESSAGE_BYTES}-byte limit (its URL or details are too long)`);
-  }
-  return { body, bytes };
-}
-
-/** A hit with its key, ready to pack, and its size in bytes as JSON. */
-export interface SizedHit {
-  row: HitRow;
+/** An event ready to pack, with its size in bytes as JSON. */
+export interface Sized<T> {
+  item: T;
   bytes: number;
 }
 
-/** `{"kind":"hits","hits":[` and `]}` around the hits, which are joined by commas. */
-const HITS_ENVELOPE_BYTES = encoder.encode(JSON.stringify({ kind: 'hits', hits: [] })).length;
+/**
+ * Sizing and packing for one kind of packed message: `wrap` makes the message of some
+ * events, whose JSON is the envelope around them joined by commas.
+ */
+function packer<T>(wrap: (items: T[]) => EventMessage) {
+  const envelope = encoder.encode(JSON.stringify(wrap([]))).length;
+  return {
+    size(item: T, what: string): Sized<T> {
+      const bytes = encoder.encode(JSON.stringify(item)).length;
+      if (envelope + bytes > MAX_MESSAGE_BYTES) {
+        throw new RangeError(`${what} is ${envelope + bytes} bytes as a queue message, over the ${MAX_MESSAGE_BYTES}-byte limit (its URL or details are too long)`);
+      }
+      return { item, bytes };
+    },
+    /** Packs events into as few messages as the count and size limits allow, in order. */
+    pack(sized: readonly Sized<T>[]): SizedMessage[] {
+      const messages: SizedMessage[] = [];
+      let items: T[] = [];
+      let bytes = envelope;
+      for (const one of sized) {
+        if (items.length === MAX_EVENTS_PER_MESSAGE || (items.length > 0 && bytes + 1 + one.bytes > MAX_MESSAGE_BYTES)) {
+          messages.push({ body: wrap(items), bytes });
+          items = [];
+          bytes = envelope;
+        }
+        bytes += one.bytes + (items.length > 0 ? 1 : 0);
+        items.push(one.item);
+      }
+      if (items.length > 0) messages.push({ body: wrap(items), bytes });
+      return messages;
+    },
+  };
+}
+
+const hits = packer<HitRow>((rows) => ({ kind: 'hits', hits: rows }));
+const deliveries = packer<DeliveryEvent>((events) => ({ kind: 'deliveries', events }));
 
 /** One hit, its key chosen now; the user agent is cut where the database would cut it. */
-export function sizedHit(hit: Hit): SizedHit {
+export function sizedHit(hit: Hit): Sized<HitRow> {
   const row: HitRow = { ...hit, key: newHitKey() };
   if (row.userAgent !== undefined) row.userAgent = row.userAgent.slice(0, MAX_USER_AGENT);
-  const bytes = encoder.encode(JSON.stringify(row)).length;
-  if (HITS_ENVELOPE_BYTES + bytes > MAX_MESSAGE_BYTES) {
-    throw new RangeError(`A tracking hit is ${HITS_ENVELOPE_BYTES + bytes} bytes as a queue message, over the ${MAX_MESSAGE_BYTES}-byte limit (its URL or details are too long)`);
-  }
-  return { row, bytes };
+  return hits.size(row, 'A tracking hit');
 }
 
-/** Packs hits into as few messages as the count and size limits allow, in order. */
-export function hitMessages(hits: readonly SizedHit[]): SizedMessage[] {
-  const messages: SizedMessage[] = [];
-  let rows: HitRow[] = [];
-  let bytes = HITS_ENVELOPE_BYTES;
-  for (const hit of hits) {
-    if (rows.length === MAX_HITS_PER_MESSAGE || (rows.length > 0 && bytes + 1 + hit.bytes > MAX_MESSAGE_BYTES)) {
-      messages.push({ body: { kind: 'hits', hits: rows }, bytes });
-      rows = [];
-      bytes = HITS_ENVELOPE_BYTES;
-    }
-    bytes += hit.bytes + (rows.length > 0 ? 1 : 0);
-    rows.push(hit.row);
-  }
-  if (rows.length > 0) messages.push({ body: { kind: 'hits', hits: rows }, bytes });
-  return messages;
-}
-
-/** The message for one delivery event; free text is cut where the database would cut it. */
-export function deliveryMessage(event: DeliveryEvent): SizedMessage {
+/** One delivery event; free text is cut where the database would cut it. */
+export function sizedDelivery(event: DeliveryEvent): Sized<DeliveryEvent> {
   const trimmed: DeliveryEvent = { ...event };
   if (trimmed.diagnostic !== undefined) trimmed.diagnostic = trimmed.diagnostic.slice(0, MAX_DIAGNOSTIC);
   if (trimmed.userAgent !== undefined) trimmed.userAgent = trimmed.userAgent.slice(0, MAX_USER_AGENT);
-  return sized({ kind: 'delivery', event: trimmed }, `A ${event.source} delivery event`);
+  return deliveries.size(trimmed, `A ${event.source} delivery event`);
 }
+
+export const hitMessages = hits.pack;
+export const deliveryMessages = deliveries.pack;
 
 /** Splits messages into sendBatch calls within Cloudflare's count and size limits, in order. */
 export function sendBatches(messages: readonly SizedMessage[]): SizedMessage[][] {

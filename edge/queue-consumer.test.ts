@@ -7,7 +7,7 @@ import type { DeliveryEvent } from '../shared/feedback/delivery-event';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedMessages, type SeededMessages } from '../test/helpers/tracking-seed';
 import type { Hit } from '../shared/queries/hits';
-import { deliveryMessage, hitMessages, sizedHit, type EventMessage } from './event-message';
+import { deliveryMessages, hitMessages, sizedDelivery, sizedHit, type EventMessage } from './event-message';
 import { consumeEvents, retryDelaySeconds } from './queue-consumer';
 
 interface Outcome {
@@ -44,6 +44,13 @@ function hitsMessage(...hits: Hit[]): EventMessage {
   return message.body;
 }
 
+/** One queue message packing these delivery events, as the Worker's feedback recorder sends it. */
+function deliveriesMessage(...events: DeliveryEvent[]): EventMessage {
+  const [message, ...more] = deliveryMessages(events.map(sizedDelivery));
+  if (!message || more.length > 0) throw new Error('expected one message');
+  return message.body;
+}
+
 const open = (messageId: number, at = 1): Hit => ({ kind: 'open', messageId, at, method: 'GET' });
 
 let database: TestDatabase;
@@ -70,7 +77,7 @@ describe('event queue consumer', () => {
     const [m1, m2, m3] = seed.messageIds as [number, number, number];
     const bodies = [
       hitsMessage({ kind: 'open', messageId: m1, at: 1, method: 'GET', userAgent: 'Mail' }, { kind: 'click', messageId: m2, url: 'https://shop.example/a', at: 2, method: 'GET' }),
-      deliveryMessage(bounce(m3)).body,
+      deliveriesMessage(bounce(m3)),
     ];
     const logs: string[] = [];
     const first = batchOf(bodies);
@@ -92,7 +99,7 @@ describe('event queue consumer', () => {
   it('retries the whole batch after a delay when the database fails, saying how much and never what', async () => {
     const broken = await openDatabase(database.url);
     broken.client.close();
-    const { batch, outcome } = batchOf([hitsMessage(open(seed.messageIds[0]!), open(seed.messageIds[2]!)), deliveryMessage(bounce(seed.messageIds[1]!)).body]);
+    const { batch, outcome } = batchOf([hitsMessage(open(seed.messageIds[0]!), open(seed.messageIds[2]!)), deliveriesMessage(bounce(seed.messageIds[1]!))]);
     const logs: string[] = [];
     await consumeEvents(broken.db, batch, (m) => logs.push(m));
     expect(outcome.retriedAll).toEqual({ delaySeconds: 5 });
@@ -106,7 +113,7 @@ describe('event queue consumer', () => {
     const good = hitsMessage(open(seed.messageIds[0]!));
     // A delivery event without a recipient (say, from an older Worker): the INSERT refuses it.
     const poison = { kind: 'delivery', event: { ...bounce(seed.messageIds[1]!), key: 'postmark:poison', recipient: undefined, occurredAt: undefined } };
-    const alsoGood = deliveryMessage(bounce(seed.messageIds[2]!)).body;
+    const alsoGood = deliveriesMessage(bounce(seed.messageIds[2]!));
     const { batch, outcome } = batchOf([good, poison, alsoGood], 2);
     const logs: string[] = [];
     await consumeEvents(database.db, batch, (m) => logs.push(m));
@@ -137,7 +144,7 @@ describe('event queue consumer', () => {
     const logs: string[] = [];
     await consumeEvents(database.db, batch, (m) => logs.push(m));
     expect(outcome).toEqual({ retried: ['m0'], acked: ['m1'] });
-    expect(logs).toEqual([expect.stringMatching(/^event queue: message m0 not stored \(attempt 2\): Error: 1 of its 3 hits not stored, first: .*NOT NULL/)]);
+    expect(logs).toEqual([expect.stringMatching(/^event queue: message m0 not stored \(attempt 2\): Error: 1 of its 3 events not stored, first: .*NOT NULL/)]);
     const rows = await database.db.select().from(events).orderBy(events.id);
     expect(rows.map((r) => r.messageId).sort()).toEqual([m1, m3, m3].sort());
 
@@ -145,6 +152,16 @@ describe('event queue consumer', () => {
     const again = batchOf([packed], 3);
     await consumeEvents(database.db, again.batch, () => {});
     expect(await database.db.$count(events)).toBe(3);
+
+    // The same for a webhook's delivery events.
+    const deliveries = deliveriesMessage(bounce(m1), { ...bounce(m2), key: 'postmark:no-time' });
+    if (deliveries.kind !== 'deliveries') throw new Error('not deliveries');
+    delete (deliveries.events[1] as Partial<DeliveryEvent>).occurredAt;
+    const mixed = batchOf([deliveries, hitsMessage(open(m2, 3))], 2);
+    await consumeEvents(database.db, mixed.batch, (m) => logs.push(m));
+    expect(mixed.outcome).toEqual({ retried: ['m0'], acked: ['m1'] });
+    expect(logs.at(-1)).toMatch(/^event queue: message m0 not stored \(attempt 2\): Error: 1 of its 2 events not stored/);
+    expect(await database.db.$count(events)).toBe(5);
   });
 
   it('still reads a message of one hit, as Workers sent them before hits were packed', async () => {

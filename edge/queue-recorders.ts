@@ -3,7 +3,8 @@
 // take the message (durable once send resolves), never for the database, and a database
 // that is slow or down only delays the consumer: the queue keeps the messages and retries.
 import { describeFailure } from './batch-writer';
-import { deliveryMessage, hitMessages, MAX_HITS_PER_MESSAGE, sendBatches, sizedHit, type EventMessage, type SizedHit } from './event-message';
+import type { HitRow } from '../shared/queries/hits';
+import { deliveryMessages, hitMessages, MAX_EVENTS_PER_MESSAGE, sendBatches, sizedDelivery, sizedHit, type EventMessage, type Sized } from './event-message';
 import type { FeedbackRecorder } from './feedback-recorder';
 import type { HitRecorder } from './hit-recorder';
 
@@ -21,7 +22,7 @@ export interface QueueHitRecorderOptions {
 }
 
 interface PendingBatch {
-  hits: SizedHit[];
+  hits: Sized<HitRow>[];
   /** Set by whoever sends it: the request that started it, or the one that filled it. */
   taken: boolean;
 }
@@ -58,7 +59,7 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
     }
   }
 
-  async function startBatch(hit: SizedHit): Promise<void> {
+  async function startBatch(hit: Sized<HitRow>): Promise<void> {
     const batch: PendingBatch = { hits: [hit], taken: false };
     pending = batch;
     await sleep(maxDelayMs);
@@ -67,7 +68,7 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
 
   return {
     async record(hit) {
-      let sized: SizedHit;
+      let sized: Sized<HitRow>;
       try {
         sized = sizedHit(hit);
       } catch (err) {
@@ -77,7 +78,7 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
       const joined = pending;
       if (!joined) return startBatch(sized);
       joined.hits.push(sized);
-      if (joined.hits.length >= MAX_HITS_PER_MESSAGE) await send(joined);
+      if (joined.hits.length >= MAX_EVENTS_PER_MESSAGE) await send(joined);
     },
   };
 }
@@ -85,7 +86,7 @@ export function createQueueHitRecorder(queue: Queue<EventMessage>, options: Queu
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * A webhook's events go on the queue one message each, in as few sendBatch calls as the
+ * A webhook's events go on the queue packed, in as few messages and sendBatch calls as the
  * limits allow. Resolves once the queue holds all of them; rejects otherwise, and the route
  * answers 503 so the relay redelivers (events already queued are then recorded once, by key).
  */
@@ -93,7 +94,7 @@ export function createQueueFeedbackRecorder(queue: Queue<EventMessage>, log: Log
   return {
     async record(events) {
       try {
-        const batches = sendBatches(events.map(deliveryMessage));
+        const batches = sendBatches(deliveryMessages(events.map(sizedDelivery)));
         await Promise.all(batches.map((batch) => queue.sendBatch(batch.map(({ body }) => ({ body, contentType: 'json' as const })))));
       } catch (err) {
         log(`feedback recorder: ${events.length} delivery event(s) not queued: ${describeFailure(err)}; the relay was answered 503 and will redeliver`);
