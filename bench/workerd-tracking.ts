@@ -1,9 +1,11 @@
 // Tracking throughput in workerd (issue 5: pixel and click ≥ 80% of a Worker that only
 // returns 204, measured in the same run; click p99 ≤ 10 ms locally). Starts the real Worker
 // (wrangler.toml, as `wrangler dev` runs it: assets router, the EVENTS queue and its
-// consumer writing to a migrated libSQL file through our Hrana server) and a bare Worker
-// written to a temp dir, then drives each with wrk from its own process, in rounds that
-// alternate bare, pixel and click so both see the same machine.
+// consumer writing to a migrated libSQL file through our Hrana server) and two bare Workers
+// written to a temp dir, one alone and one behind the same assets router as the real Worker
+// (wrangler dev runs that router as a second Worker in front of every request), then drives
+// each with wrk from its own process, in rounds that alternate the targets so all see the
+// same machine. Shares are given against both bare Workers.
 //
 // How it counts. Throughput is what wrk gets with every process on the same two cores: wrk,
 // both workerd processes, and the queue consumer, which runs in the real Worker's workerd and
