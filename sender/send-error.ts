@@ -5,7 +5,7 @@ import type { ErrorCode } from '../shared/errors';
 
 export type SendOutcome = 'retry' | 'rate_limited' | 'permanent' | 'halt';
 
-/** Thrown by drivers. SMTP drivers may also let nodemailer's own errors through. */
+/** Thrown by drivers. SMTP drivers also let sender/smtp's errors through (same `code`, `responseCode`, `response`). */
 export class SendError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -43,7 +43,7 @@ interface ErrorLike {
   retryAfterMs?: unknown;
 }
 
-/** Classifies anything a driver threw: a SendError, a nodemailer error, or a plain Error. */
+/** Classifies anything a driver threw: a SendError, an SMTP client error, or a plain Error. */
 export function classifySendError(err: unknown): ClassifiedError {
   const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as ErrorLike;
   const status = typeof e.responseCode === 'number' ? e.responseCode : undefined;

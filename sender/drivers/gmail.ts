@@ -1,12 +1,13 @@
-// Gmail and Google Workspace over SMTP: the smtp driver's pooled transport, logged in with
-// an app password or with OAuth2 (XOAUTH2; nodemailer trades the refresh token for access
-// tokens and renews them itself). Google signs DKIM for its own domains and for Workspace
-// domains that set it up, and rewrites From to the signed-in user unless it is an alias.
-import type { SMTPPoolOptions } from 'nodemailer';
+// Gmail and Google Workspace over SMTP: the smtp driver's pooled client, logged in with an
+// app password or with OAuth2 (XOAUTH2; sender/smtp/xoauth2-token.ts trades the refresh
+// token for access tokens and renews them). Google signs DKIM for its own domains and for
+// Workspace domains that set it up, and rewrites From to the signed-in user unless it is an alias.
 import type { GmailConfig, GmailSecrets } from '../../shared/drivers/gmail-settings';
 import { SendError } from '../send-error';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage } from './driver';
-import { createSmtpTransportDriver, tlsOptions } from './smtp';
+import type { SmtpCredentials } from '../smtp/smtp-login';
+import { createOAuthTokenSource } from '../smtp/xoauth2-token';
+import { createPooledSmtpDriver } from './smtp';
 
 export interface GmailDriverOptions {
   config: GmailConfig;
@@ -29,16 +30,18 @@ const GMAIL_ID = /\s([A-Za-z0-9._-]+)\s+-\s+gsmtp\s*$/;
 const QUOTA = /\b5\.4\.5\b|sending (limit|quota) exceeded/i;
 const QUOTA_WAIT_MS = 60 * 60 * 1000;
 
-function authOptions(secrets: GmailSecrets, tokenUrl: string | undefined): NonNullable<SMTPPoolOptions['auth']> {
-  if (secrets.appPassword !== undefined) return { user: secrets.user, pass: secrets.appPassword };
-  return {
-    type: 'OAuth2',
-    user: secrets.user,
-    clientId: secrets.clientId,
-    clientSecret: secrets.clientSecret,
-    refreshToken: secrets.refreshToken,
-    ...(tokenUrl ? { accessUrl: tokenUrl } : {}),
-  };
+/** The app password, or access tokens from the refresh token, shared by the pool's connections. */
+function credentialsOf(secrets: GmailSecrets, tokenUrl: string | undefined): SmtpCredentials {
+  // The settings schema guarantees user, and either appPassword or all three OAuth2 fields.
+  const user = secrets.user!;
+  if (secrets.appPassword !== undefined) return { user, pass: secrets.appPassword };
+  const accessToken = createOAuthTokenSource({
+    clientId: secrets.clientId!,
+    clientSecret: secrets.clientSecret!,
+    refreshToken: secrets.refreshToken!,
+    ...(tokenUrl ? { tokenUrl } : {}),
+  });
+  return { user, accessToken };
 }
 
 function explainVerifyError(config: GmailConfig, secrets: GmailSecrets) {
@@ -54,14 +57,14 @@ function explainVerifyError(config: GmailConfig, secrets: GmailSecrets) {
 
 /** Builds the Gmail driver over the smtp driver's transport code. */
 export function createGmailDriver({ config, secrets }: GmailDriverOptions): Driver {
-  const smtp = createSmtpTransportDriver({
+  const smtp = createPooledSmtpDriver({
     name: 'gmail',
-    transport: {
+    pool: {
       host: config.host,
       port: config.port,
-      ...tlsOptions(config.security),
+      security: config.security,
       maxConnections: config.poolSize ?? 3,
-      auth: authOptions(secrets, config.tokenUrl),
+      credentials: credentialsOf(secrets, config.tokenUrl),
     },
     explainVerifyError: explainVerifyError(config, secrets),
   });

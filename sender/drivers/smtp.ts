@@ -1,13 +1,13 @@
-// Any SMTP relay, through nodemailer's pooled transport: connections are opened once and
-// reused for many messages. We build the MIME ourselves (sender/mime) and hand nodemailer
-// only the bytes and the envelope: its composer was the largest cost of a send. With DKIM
-// settings, each message is signed after it is built, with a key parsed once per driver.
-import { createTransport, type SMTPPoolOptions, type Transporter } from 'nodemailer';
+// Any SMTP relay, through our own pooled SMTP client (sender/smtp): connections are opened
+// once and reused for many messages. We build the MIME ourselves (sender/mime) and the
+// client writes those bytes to the socket in one go. With DKIM settings, each message is
+// signed after it is built, with a key parsed once per driver.
 import type { DriverConfig, DriverSecrets } from '../../shared/drivers/driver-config';
 import { createMimeBuilder } from '../mime/build-mime';
 import { parseDkimPrivateKey } from '../mime/dkim-key';
 import { createDkimSigner, type DkimSign } from '../mime/dkim-sign';
 import { SendError } from '../send-error';
+import { createSmtpPool, type SmtpPoolOptions } from '../smtp/smtp-pool';
 import type { ConfigProblem, Driver, DriverCapabilities, OutgoingMessage, SendResult } from './driver';
 
 export interface SmtpDriverOptions {
@@ -23,32 +23,24 @@ const capabilities: DriverCapabilities = {
   deliveryStatus: false,
 };
 
-/**
- * nodemailer's TLS options for a security setting: `tls` from the first byte, `starttls`
- * required, `opportunistic` (upgrade when offered) or `none`.
- */
-export function tlsOptions(security: 'tls' | 'starttls' | 'opportunistic' | 'none') {
-  return { secure: security === 'tls', requireTLS: security === 'starttls', ignoreTLS: security === 'none' };
-}
-
 export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver {
-  return createSmtpTransportDriver({
+  return createPooledSmtpDriver({
     name: 'smtp',
     dkim: smtpDkim(config, secrets),
-    transport: {
+    pool: {
       host: config.host,
       port: config.port,
-      ...tlsOptions(config.security),
+      security: config.security,
       maxConnections: config.poolSize ?? 5,
-      ...(secrets.user ? { auth: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
+      ...(secrets.user ? { credentials: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
     },
   });
 }
 
-export interface SmtpTransportDriverOptions {
+export interface PooledSmtpDriverOptions {
   name: string;
-  /** nodemailer's pool options: host, port, TLS mode, auth (login or OAuth2), pool size. */
-  transport: SMTPPoolOptions;
+  /** The SMTP pool: host, port, security mode, credentials (password or OAuth2), pool size, timeouts. */
+  pool: SmtpPoolOptions;
   /** Turns a failed verify into a problem the marketer can fix; by default the login or the host. */
   explainVerifyError?: (err: { code?: string; message?: string }) => ConfigProblem;
   /** DKIM signing of each built message, or the problem that keeps it from signing. */
@@ -73,16 +65,9 @@ export function smtpDkim(config: DriverConfig<'smtp'>, secrets: DriverSecrets<'s
   }
 }
 
-/** A driver over nodemailer's pooled SMTP transport: the code every SMTP-speaking driver shares. */
-export function createSmtpTransportDriver({ name, transport: options, explainVerifyError, dkim }: SmtpTransportDriverOptions): Driver {
-  const transport: Transporter = createTransport({
-    maxMessages: Infinity,
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 60_000,
-    ...options,
-    pool: true,
-  });
+/** A driver over the pooled SMTP client: the code every SMTP-speaking driver shares. */
+export function createPooledSmtpDriver({ name, pool: options, explainVerifyError, dkim }: PooledSmtpDriverOptions): Driver {
+  const pool = createSmtpPool(options);
   const explain =
     explainVerifyError ??
     ((e) => ({ path: e.code === 'EAUTH' ? 'secrets' : 'config.host', message: `${options.host}:${options.port}: ${e.message ?? String(e)}` }));
@@ -100,14 +85,13 @@ export function createSmtpTransportDriver({ name, transport: options, explainVer
     name,
     async connect() {
       refuseMisconfigured();
-      await transport.verify();
+      await pool.verify();
     },
     async send(message: OutgoingMessage): Promise<SendResult> {
       refuseMisconfigured();
       const built = buildMime(message);
       const raw = signDkim ? signDkim(built.raw, built.bodyStart) : built.raw;
-      const info = await transport.sendMail({ envelope: built.envelope, raw });
-      const response = String(info.response ?? '');
+      const { response } = await pool.send(built.envelope, raw);
       // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
       const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);
       return { providerMessageId: queued?.[1] ?? null, response };
@@ -119,14 +103,14 @@ export function createSmtpTransportDriver({ name, transport: options, explainVer
     async validateConfig(): Promise<ConfigProblem[]> {
       const problems = dkimProblem ? [dkimProblem] : [];
       try {
-        await transport.verify();
+        await pool.verify();
         return problems;
       } catch (err) {
         return [...problems, explain(err as { code?: string; message?: string })];
       }
     },
     async close() {
-      transport.close();
+      await pool.close();
     },
   };
 }
