@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifySendError, SendError } from './send-error';
 
-// nodemailer's errors carry `code`, `responseCode` and `response`; these mirror them.
+// The SMTP client's errors carry `code`, `responseCode` and `response`; these mirror them.
 const smtp = (code: string, responseCode: number, response: string) => Object.assign(new Error(response), { code, responseCode, response });
 
 describe('classifySendError', () => {
@@ -13,6 +13,8 @@ describe('classifySendError', () => {
     ['a dropped connection', Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION' }), 'retry'],
     ['a timeout', Object.assign(new Error('Timeout'), { code: 'ETIMEDOUT' }), 'retry'],
     ['an unusable server', new SendError('ECONFIG', 'no sending server'), 'halt'],
+    ["a relay certificate that does not verify", Object.assign(new Error('self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)'), { code: 'ETLS' }), 'halt'],
+    ['STARTTLS refused for now', smtp('ETLS', 454, '454 4.7.0 TLS not available due to temporary reason'), 'retry'],
     ['HTTP 429', new SendError('ERATELIMIT', 'slow down', 429, 'http', 2000), 'rate_limited'],
     ['HTTP 401', new SendError('EAUTH', 'bad key', 401, 'http'), 'halt'],
     ['HTTP 400', new SendError('EMESSAGE', 'bad request', 400, 'http'), 'permanent'],

@@ -58,6 +58,9 @@ export function classifySendError(err: unknown): ClassifiedError {
   // Refused credentials or unusable settings fail every message alike: halt, and let the
   // marketer fix the server and resume, rather than burn each message's attempts.
   if (known === 'EAUTH' || known === 'ECONFIG') return { outcome: 'halt', code: known, message };
+  // A certificate that does not verify, or no STARTTLS where the settings require it, fails
+  // every message alike too; a TLS refusal with a reply code (454: not available now) does not.
+  if (known === 'ETLS' && status === undefined) return { outcome: 'halt', code: known, message };
   if (status !== undefined && e.protocol === 'http') {
     if (status === 401 || status === 403) return { outcome: 'halt', code: 'EAUTH', message };
     if (status === 429) return { outcome: 'rate_limited', code: 'ERATELIMIT', message, ...retryAfter };
@@ -85,4 +88,5 @@ const CODE_NAMES: Partial<Record<string, true>> = {
   EMESSAGE: true,
   ERATELIMIT: true,
   ECONFIG: true,
+  ETLS: true,
 };

@@ -21,6 +21,7 @@ export const errorCodes = {
   EMESSAGE: 'the relay refused the message',
   ERATELIMIT: 'the relay asked us to slow down',
   ECONFIG: 'the sending server is misconfigured',
+  ETLS: "TLS with the relay failed: its certificate did not verify, or it does not offer the TLS the server's settings require",
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -1,9 +1,10 @@
 // Errors of the SMTP client, shaped as sender/send-error.ts reads them: a `code` from the
 // registry, and the server's own reply (`responseCode`, `response`) when there was one.
+import type { ErrorCode } from '../../shared/errors';
 import type { SmtpReply } from './reply-reader';
 
-/** ECONNECTION and ETIMEDOUT: the message was not judged, try again; the rest: see send-error.ts. */
-export type SmtpErrorCode = 'ECONNECTION' | 'ETIMEDOUT' | 'EAUTH' | 'EENVELOPE' | 'EMESSAGE' | 'ETLS' | 'EPROTOCOL';
+/** Codes of the registry (shared/errors.ts), and EPROTOCOL (a server that does not speak SMTP), which send-error.ts retries as a connection failure. */
+export type SmtpErrorCode = Extract<ErrorCode, 'ECONNECTION' | 'ETIMEDOUT' | 'EAUTH' | 'EENVELOPE' | 'EMESSAGE' | 'ETLS'> | 'EPROTOCOL';
 
 export interface SmtpError extends Error {
   code: SmtpErrorCode;
