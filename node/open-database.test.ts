@@ -1,8 +1,10 @@
 // The Node host's database: a `file:` URL's connections keep their prepared statements, and a
 // kept statement answers as a fresh one would.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import LibsqlDatabase from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './open-database';
@@ -36,6 +38,30 @@ describe('openDatabase with a file: URL', () => {
       // A second connection, opened for the overlapping call, would answer SQLite's default (2, FULL).
       const answers = await Promise.all(Array.from({ length: 8 }, () => client.execute('PRAGMA synchronous')));
       expect(answers.map((r) => Number(r.rows[0]![0]))).toEqual(Array(8).fill(1));
+    } finally {
+      client.close();
+    }
+  });
+
+  it("makes a batch that reads before it writes wait for another process's write, where SQLite would fail it at once", async () => {
+    const file = databaseFile();
+    const { client } = await openDatabase(`file:${file}`);
+    try {
+      await client.execute('create table notes (id integer primary key, body text not null)');
+      // Another process (here a thread, with a connection of its own) holds the write lock for 300 ms.
+      const holder = new Worker(
+        `const Database = require('libsql');
+         const { parentPort, workerData } = require('node:worker_threads');
+         const db = new Database(workerData);
+         db.exec("begin immediate; insert into notes (body) values ('theirs')");
+         parentPort.postMessage('locked');
+         setTimeout(() => { db.exec('commit'); db.close(); }, 300);`,
+        { eval: true, workerData: file },
+      );
+      await once(holder, 'message');
+      await client.batch(['select count(*) from notes', { sql: 'insert into notes (body) values (?)', args: ['ours'] }]);
+      expect((await client.execute('select body from notes order by id')).rows.map((r) => r.body)).toEqual(['theirs', 'ours']);
+      await holder.terminate();
     } finally {
       client.close();
     }
