@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import LibsqlDatabase from 'libsql';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startHranaServer } from './hrana-server';
 import { openDatabase } from './open-database';
 
 const dirs: string[] = [];
@@ -43,29 +44,36 @@ describe('openDatabase with a file: URL', () => {
     }
   });
 
-  it("makes a batch that reads before it writes wait for another process's write, where SQLite would fail it at once", async () => {
-    const file = databaseFile();
-    const { client } = await openDatabase(`file:${file}`);
-    try {
-      await client.execute('create table notes (id integer primary key, body text not null)');
-      // Another process (here a thread, with a connection of its own) holds the write lock for 300 ms.
-      const holder = new Worker(
-        `const Database = require('libsql');
-         const { parentPort, workerData } = require('node:worker_threads');
-         const db = new Database(workerData);
-         db.exec("begin immediate; insert into notes (body) values ('theirs')");
-         parentPort.postMessage('locked');
-         setTimeout(() => { db.exec('commit'); db.close(); }, 300);`,
-        { eval: true, workerData: file },
-      );
-      await once(holder, 'message');
-      await client.batch(['select count(*) from notes', { sql: 'insert into notes (body) values (?)', args: ['ours'] }]);
-      expect((await client.execute('select body from notes order by id')).rows.map((r) => r.body)).toEqual(['theirs', 'ours']);
-      await holder.terminate();
-    } finally {
-      client.close();
-    }
-  });
+  it.each(['file', 'Hrana over HTTP'])(
+    "makes a batch that reads before it writes wait for another process's write, where SQLite would fail it at once (%s)",
+    async (through) => {
+      const file = databaseFile();
+      const local = await openDatabase(`file:${file}`);
+      const hrana = through === 'file' ? null : await startHranaServer({ file });
+      const { client } = hrana ? await openDatabase(hrana.url) : local;
+      try {
+        await client.execute('create table notes (id integer primary key, body text not null)');
+        // Another process (here a thread, with a connection of its own) holds the write lock for 300 ms.
+        const holder = new Worker(
+          `const Database = require('libsql');
+           const { parentPort, workerData } = require('node:worker_threads');
+           const db = new Database(workerData);
+           db.exec("begin immediate; insert into notes (body) values ('theirs')");
+           parentPort.postMessage('locked');
+           setTimeout(() => { db.exec('commit'); db.close(); }, 300);`,
+          { eval: true, workerData: file },
+        );
+        await once(holder, 'message');
+        await client.batch(['select count(*) from notes', { sql: 'insert into notes (body) values (?)', args: ['ours'] }]);
+        expect((await client.execute('select body from notes order by id')).rows.map((r) => r.body)).toEqual(['theirs', 'ours']);
+        await holder.terminate();
+      } finally {
+        client.close();
+        await hrana?.close();
+        local.client.close();
+      }
+    },
+  );
 
   it('answers from kept statements as from fresh ones: new arguments, after a failure, in a rolled-back batch, after a schema change', async () => {
     const file = databaseFile();

@@ -67,23 +67,6 @@ function keepPreparedStatements(): void {
   Object.defineProperty(proto, INSTALLED, { value: true });
 }
 
-const READ_ONLY = /^\s*select\b/i;
-
-/**
- * Batches that write begin IMMEDIATE, taking the write lock before their first statement.
- * A DEFERRED transaction that reads before it writes cannot wait for the lock in WAL mode:
- * when another process has committed since its read began, SQLite fails it at once with
- * SQLITE_BUSY, which the busy timeout does not cover. Two processes writing one file (the
- * Node edge and a sender container, or several senders) then failed writes under load.
- */
-function takeWriteLockFirst(client: Client): void {
-  const batch = client.batch.bind(client);
-  client.batch = function batchLockingFirst(statements, mode) {
-    const reads = statements.every((s) => READ_ONLY.test(typeof s === 'string' ? s : Array.isArray(s) ? s[0] : s.sql));
-    return batch(statements, mode ?? (reads ? 'deferred' : 'write'));
-  };
-}
-
 export async function openDatabase(url: string, authToken?: string): Promise<OpenedDatabase> {
   if (url.startsWith('file:') && !url.includes(':memory:')) {
     mkdirSync(dirname(url.slice('file:'.length).replace(/\?.*$/, '')), { recursive: true });
@@ -99,7 +82,6 @@ export async function openDatabase(url: string, authToken?: string): Promise<Ope
   if (url.startsWith('file:')) keepPreparedStatements();
   const client = createClient({ url, ...(authToken ? { authToken } : {}), ...(url.startsWith('file:') ? { timeout: BUSY_TIMEOUT_MS, concurrency: 1 } : {}) });
   if (url.startsWith('file:')) {
-    takeWriteLockFirst(client);
     // WAL lets the edge read while the sender writes.
     await client.execute('PRAGMA journal_mode = WAL');
     // In WAL mode NORMAL survives any crash of ours; only a power loss may drop the last
