@@ -1,7 +1,8 @@
 // The consumer of the Cloudflare Queue `EVENTS`: each batch (up to 100 messages of up to 100
 // events, see wrangler.toml and event-message.ts) becomes one database round trip per 1,000
-// of its hits and one per 1,000 of its delivery events, the two kinds written side by side. Both are idempotent on the keys
-// the producers chose, so a retried or redelivered batch records nothing twice.
+// of its hits and one per 1,000 of its delivery events, the two kinds written side by side.
+// Both are idempotent on the keys the producers chose, so a retried or redelivered batch
+// records nothing twice.
 import type { Database } from '../shared/db/database';
 import type { DeliveryEvent } from '../shared/feedback/delivery-event';
 import { recordDeliveryEvents } from '../shared/queries/delivery-events';

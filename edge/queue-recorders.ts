@@ -32,9 +32,9 @@ interface PendingBatch {
  * messages of up to 100 (edge/event-message.ts): one queue operation for many hits, which
  * under load is most of what a hit costs the Worker. The request that starts a batch sends it
  * after `maxDelayMs`, inside its own waitUntil (or the request that fills a message sends it
- * at once, inside its own): workerd cancels a request's continuations when they
- * wait on a promise another request resolves, so no request ever waits on another's. A
- * refused hit is logged, never thrown.
+ * at once, inside its own): workerd cancels a request's continuations when they wait on a
+ * promise another request resolves, so no request ever waits on another's. A refused hit is
+ * logged, never thrown.
  */
 export function createQueueHitRecorder(queue: Queue<EventMessage>, options: QueueHitRecorderOptions = {}): HitRecorder {
   const { maxDelayMs = 10, retries = 2, log = consoleLog } = options;
