@@ -131,13 +131,8 @@ export function byStatusPer<R extends { status: string; n: number }, K>(rows: re
   return new Map([...groups].map(([key, group]) => [key, byStatusOf(group)]));
 }
 
-/** The campaign's total rows (domain `*`), for byStatusOf; a batch may carry it with its own reads. */
-export function messageTotalsQuery(db: Database, campaignId: number) {
-  return db.select({ status: counts.status, n: counts.n }).from(counts).where(and(eq(counts.campaignId, campaignId), eq(counts.domain, ALL_DOMAINS)));
-}
-
-/** The total rows of several campaigns, each with its campaign, for byStatusOf per campaign. */
-export function messageTotalsOf(db: Database, campaignIds: number[]) {
+/** The total rows (domain `*`) of some campaigns, each with its campaign, for byStatusOf (per campaign: byStatusPer); a batch may carry it with its own reads. */
+export function messageTotalsQuery(db: Database, campaignIds: number[]) {
   return db
     .select({ campaignId: counts.campaignId, status: counts.status, n: counts.n })
     .from(counts)
@@ -168,7 +163,7 @@ export function domainRowsQuery(db: Database, campaignId: number, top: ReturnTyp
  * campaign's size.
  */
 export async function campaignMessageCounts(db: Database, campaignId: number, topDomains = 20): Promise<MessageCounts> {
-  const totalsQuery = messageTotalsQuery(db, campaignId);
+  const totalsQuery = messageTotalsQuery(db, [campaignId]);
   if (topDomains < 1) return { byStatus: byStatusOf(await totalsQuery), byDomain: [] };
   const [totals, domainRows] = await db.batch([totalsQuery, domainRowsQuery(db, campaignId, topDomainsQuery(db, campaignId, topDomains))]);
   // A domain's statuses add up to its messages created: the biggest first.

@@ -10,7 +10,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { CampaignStatus, MessageStatus } from '../db/schema';
 import type { Database } from '../db/database';
 import { campaignEventCounts, campaigns } from '../db/schema';
-import { byStatusOf, byStatusPer, messageTotalsOf, messageTotalsQuery } from './message-counts';
+import { byStatusOf, byStatusPer, messageTotalsQuery } from './message-counts';
 
 export interface Tally {
   total: number;
@@ -93,7 +93,7 @@ export function campaignStatsQueries(db: Database, campaignId: number) {
       .where(and(eq(counts.campaignId, campaignId), eq(counts.dimension, 'link'), eq(counts.type, 'click')))
       .orderBy(desc(counts.total), counts.key)
       .limit(TOP_LINKS),
-    messageTotalsQuery(db, campaignId),
+    messageTotalsQuery(db, [campaignId]),
   ] as const;
 }
 
@@ -173,7 +173,7 @@ export async function campaignHeadlines(db: Database, campaignIds: number[]): Pr
   );
   if (campaignIds.length === 0) return headlines;
   const [messageRows, eventRows] = await db.batch([
-    messageTotalsOf(db, campaignIds),
+    messageTotalsQuery(db, campaignIds),
     db
       .select({ campaignId: counts.campaignId, type: counts.type, messages: counts.messages, humanMessages: counts.humanMessages })
       .from(counts)
