@@ -1,8 +1,10 @@
 // DKIM signing (RFC 6376) of the raw MIME buildMime makes: rsa-sha256, or ed25519-sha256
 // (RFC 8463), relaxed/relaxed, the whole body hashed (no l=, so nothing can be appended).
 // The key is a KeyObject parsed once; each message costs one pass over its bytes, one hash
-// and one signature.
+// and one signature. The signature runs on libuv's thread pool: RSA-2048 is the largest
+// single cost of a send, and there it uses another core instead of the event loop.
 import { createHash, sign as signData, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createByteOutput } from './byte-output';
 import { relaxedBody, relaxedHeader, splitHeaderFields } from './dkim-canonicalize';
 import { checkDkimKey } from './dkim-key';
@@ -36,8 +38,10 @@ export interface DkimSignerOptions {
   now?: () => number;
 }
 
-/** Returns `raw` with a DKIM-Signature field in front; `bodyStart` is where its body begins. */
-export type DkimSign = (raw: Buffer, bodyStart: number) => Buffer;
+/** Resolves to `raw` with a DKIM-Signature field in front; `bodyStart` is where its body begins. */
+export type DkimSign = (raw: Buffer, bodyStart: number) => Promise<Buffer>;
+
+const signOffThread = promisify(signData);
 
 // RFC 1035 labels; selectors may have dots too (RFC 6376 §3.1).
 const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
@@ -63,7 +67,7 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
   const scratch = createByteOutput();
   const fixedTags = `v=1; a=${algorithm}; c=relaxed/relaxed;\r\n d=${domainName}; s=${keySelector};`;
 
-  function sign(raw: Buffer, bodyStart: number): Buffer {
+  async function sign(raw: Buffer, bodyStart: number): Promise<Buffer> {
     if (bodyStart < 4 || bodyStart > raw.length || raw.toString('latin1', bodyStart - 4, bodyStart) !== '\r\n\r\n') {
       throw new TypeError('bodyStart must point just past the blank line that ends the header block');
     }
@@ -92,7 +96,7 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     const signedText = `${signedFields.join('')}${relaxedHeader(unsigned)}`;
     const data = Buffer.from(signedText, 'latin1');
     // Ed25519 signs the SHA-256 of the data (RFC 8463 §3); RSA hashes it as part of PKCS#1 v1.5.
-    const signature = ed25519 ? signData(null, createHash('sha256').update(data).digest(), privateKey) : signData('sha256', data, privateKey);
+    const signature = ed25519 ? await signOffThread(null, createHash('sha256').update(data).digest(), privateKey) : await signOffThread('sha256', data, privateKey);
     const field = Buffer.from(`${unsigned}${foldBase64(signature.toString('base64'))}\r\n`, 'latin1');
 
     const signed = Buffer.allocUnsafe(field.length + raw.length);
