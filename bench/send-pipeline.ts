@@ -3,6 +3,7 @@
 // both to one loopback SMTP sink in another process, in one run.
 //   npx tsx bench/send-pipeline.ts [messages=5000] [htmlKb=34]   (34 KB of HTML makes a ~50 KB MIME message)
 //   BENCH_DKIM=rsa|ed25519 signs every message (both sides: nodemailer with a parsed key object).
+//   BENCH_POOL=n: SMTP connections on each side (default 5).
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { eq } from 'drizzle-orm';
@@ -11,6 +12,7 @@ import { createTransport } from 'nodemailer';
 import { campaigns, sendingServers, subscribers } from '../shared/db/schema';
 import { encryptSecrets } from '../shared/secret-box';
 import { deriveKeys } from '../shared/keys';
+import { nodeHmacSha256 } from '../node/hmac';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage } from '../shared/render/render-message';
 import { toMailOptions } from './mail-options';
@@ -21,13 +23,13 @@ import { benchMjml } from './bench-campaign';
 
 const total = Number(process.argv[2] ?? 5000);
 const htmlKb = Number(process.argv[3] ?? 34);
-const POOL = 5;
+const POOL = Number(process.env.BENCH_POOL ?? 5);
 
 function startSink(): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL('./sink-process.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'] });
   return new Promise((resolve) => child.once('message', (m: { port: number }) => resolve({ child, port: m.port })));
 }
-function sinkCount(child: ChildProcess): Promise<{ count: number; connections: number }> {
+function sinkCount(child: ChildProcess): Promise<{ count: number; connections: number; cpuMs: number }> {
   return new Promise((resolve) => {
     child.once('message', resolve);
     child.send('count');
@@ -38,20 +40,21 @@ const { child: sink, port } = await startSink();
 const t = await createTestDatabase();
 const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '50' });
 const { campaign, server } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, body: await benchMjml(htmlKb), status: 'draft' });
-const keys = await deriveKeys(TEST_SECRET);
+const keys = await deriveKeys(TEST_SECRET, nodeHmacSha256);
 
 // DKIM on both sides when asked: the same key, parsed once.
 const dkimKind = process.env.BENCH_DKIM as 'rsa' | 'ed25519' | undefined;
 const dkimKey =
   dkimKind === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : dkimKind === 'ed25519' ? generateKeyPairSync('ed25519').privateKey : undefined;
 const dkim = dkimKey ? { domainName: 'shop.example.com', keySelector: 'bench' } : undefined;
-if (dkimKey) {
-  const pem = dkimKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-  await t.db
-    .update(sendingServers)
-    .set({ config: { ...server.config, dkim }, secrets: await encryptSecrets(keys.secrets, { dkimPrivateKey: pem }) })
-    .where(eq(sendingServers.id, server.id));
-}
+const pem = dkimKey?.export({ type: 'pkcs8', format: 'pem' }) as string | undefined;
+await t.db
+  .update(sendingServers)
+  .set({
+    config: { ...server.config, poolSize: POOL, ...(dkim ? { dkim } : {}) },
+    ...(pem ? { secrets: await encryptSecrets(keys.secrets, { dkimPrivateKey: pem }) } : {}),
+  })
+  .where(eq(sendingServers.id, server.id));
 
 // Baseline: the same messages, rendered beforehand, through nodemailer's pool.
 const compiled = await compileCampaign(campaign, mjml2html);
@@ -100,6 +103,7 @@ console.log(JSON.stringify({
     perSecond: rate(pipelineMs),
     cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / total).toFixed(3),
     newSmtpConnections: afterPipeline.connections - afterBaseline.connections,
+    sinkCpuMsPerMessage: +((afterPipeline.cpuMs - afterBaseline.cpuMs) / total).toFixed(3),
     delivered: afterPipeline.count - afterBaseline.count,
   },
   ratio: +(baselineMs / pipelineMs).toFixed(2),

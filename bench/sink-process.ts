@@ -13,7 +13,11 @@ received.push = (...items) => {
   return count;
 };
 process.send!({ port: sink.port });
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 process.on('message', (msg: string) => {
-  if (msg === 'count') process.send!({ count, connections: sink.connections });
+  if (msg === 'count') process.send!({ count, connections: sink.connections, cpuMs: cpuMs() });
   if (msg === 'stop') void sink.close().then(() => process.exit(0));
 });
