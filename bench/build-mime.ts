@@ -3,7 +3,6 @@
 // send-pipeline.ts), and the parts that differ most: the quoted-printable encoder and
 // RFC 2047 header encoding. Not a test.
 // Run: npx tsx bench/build-mime.ts [messages=2000] [htmlKB=34]
-import { createHmac } from 'node:crypto';
 import mjml2html from 'mjml';
 import { createTransport } from 'nodemailer';
 import { encodeWords as nodemailerEncodeWords } from 'nodemailer/lib/mime-funcs';
@@ -12,6 +11,7 @@ import { createMimeBuilder } from '../sender/mime/build-mime';
 import { encodeWords } from '../sender/mime/encoded-words';
 import { encodeQuotedPrintable } from '../sender/mime/quoted-printable';
 import { deriveKeys } from '../shared/keys';
+import { nodeHmacSha256 } from '../node/hmac';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage, type RenderedMessage } from '../shared/render/render-message';
 import { benchMjml } from './bench-campaign';
@@ -21,7 +21,7 @@ import { measure } from './measure';
 const total = Number(process.argv[2] ?? 2000);
 const htmlKb = Number(process.argv[3] ?? 34);
 
-const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
+const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', nodeHmacSha256);
 const compiled = await compileCampaign(
   { id: 1, name: 'Spring', subject: 'Spring for {{ subscriber.name }}', fromAddress: 'Shop News <news@shop.example>', format: 'mjml', body: await benchMjml(htmlKb) },
   mjml2html,

@@ -2,13 +2,14 @@
 // message from buildMime, RSA 2048 and Ed25519, and where the time goes (relaxed body pass,
 // SHA-256 of the body, the signature itself). Not a test.
 // Run: npx tsx bench/dkim-sign.ts [messages=2000] [htmlKb=34]
-import { createHash, createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import mjml2html from 'mjml';
 import { createMimeBuilder, type MimeMessage } from '../sender/mime/build-mime';
 import { createByteOutput } from '../sender/mime/byte-output';
 import { relaxedBody } from '../sender/mime/dkim-canonicalize';
 import { createDkimSigner } from '../sender/mime/dkim-sign';
 import { deriveKeys } from '../shared/keys';
+import { nodeHmacSha256 } from '../node/hmac';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage } from '../shared/render/render-message';
 import { benchMjml } from './bench-campaign';
@@ -18,7 +19,7 @@ const total = Number(process.argv[2] ?? 2000);
 const htmlKb = Number(process.argv[3] ?? 34);
 
 /** µs per call of `run` over `count` calls, wall clock and CPU, after a warm-up. */
-const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
+const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', nodeHmacSha256);
 const compiled = await compileCampaign(
   { id: 1, name: 'Spring', subject: 'Spring for {{ subscriber.name }}', fromAddress: 'Shop News <news@shop.example>', format: 'mjml', body: await benchMjml(htmlKb) },
   mjml2html,

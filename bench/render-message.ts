@@ -2,9 +2,9 @@
 // campaign with 20 links (half of them with merge tags), as written with merge tags only
 // and with Liquid tags too ({% if %}, {% for %}), which liquidjs renders in place. Not a test.
 // Run: npx tsx bench/render-message.ts
-import { createHmac } from 'node:crypto';
 import mjml2html from 'mjml';
 import { deriveKeys } from '../shared/keys';
+import { nodeHmacSha256 } from '../node/hmac';
 import { compileCampaign, type CompiledCampaign } from '../shared/render/compile-campaign';
 import { renderMessage, type Recipient, type RenderSettings } from '../shared/render/render-message';
 
@@ -68,7 +68,7 @@ async function bench(label: string, compiled: CompiledCampaign, settings: Render
 }
 
 async function main(): Promise<void> {
-  const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', (key, data) => createHmac('sha256', key).update(data).digest());
+  const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', nodeHmacSha256);
   const settings = { publicUrl: 'https://t.shop.example', keys };
   for (const withTags of [false, true]) {
     const body = campaignBody(withTags);

@@ -1,12 +1,13 @@
 // Builds and starts the sender plane: a dispatcher and a pool of workers sharing one
 // database and one Redis. `main.ts` calls this; so do the all-in-one start and the tests.
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import mjml2html from 'mjml';
 import type { SenderConfig } from '../shared/config';
 import type { Database } from '../shared/db/database';
 import { deriveKeyring, secretKeysOf } from '../shared/keyring';
+import { nodeHmacSha256 } from '../node/hmac';
 import { startBounceInbox } from './bounces/bounce-inbox';
 import { createCampaignCache } from './campaign-cache';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
@@ -41,7 +42,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   // Unique per boot, even when replicas share SENDER_ID: two live senders never hold one
   // lease. A sender that crashed gets its campaigns back after their lease lapses.
   const senderId = `${config.SENDER_ID ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const keyring = await deriveKeyring(config, (key, data) => createHmac('sha256', key).update(data).digest());
+  const keyring = await deriveKeyring(config, nodeHmacSha256);
   const keys = keyring[0];
   // First, so a port already taken stops the start before anything else runs.
   const bounceInbox = config.BOUNCE_ADDRESS

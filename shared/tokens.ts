@@ -41,8 +41,8 @@ export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promis
   if (isClick(claims.kind) && !/^https?:\/\//i.test(url ?? '')) throw new RangeError('click tokens need an http(s) URL');
   const text = `${KIND_CODE[claims.kind]}:${id}` + (isClick(claims.kind) ? `:${url}` : '');
   const payload = encodeBase64Url(encoder.encode(text));
-  const signed = encoder.encode(`${keys.trackingKeyId}.${payload}`);
-  const mac = keys.signTracking ? keys.signTracking(signed) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, signed));
+  const signed = `${keys.trackingKeyId}.${payload}`;
+  const mac = keys.signTracking ? keys.signTracking(signed) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(signed)));
   return `${keys.trackingKeyId}.${payload}.${encodeBase64Url(mac.subarray(0, MAC_BYTES))}`;
 }
 

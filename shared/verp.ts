@@ -10,8 +10,8 @@ const encoder = new TextEncoder();
 const MAC_BYTES = 6;
 
 async function verpMac(keys: VerpKeys, messageId: number): Promise<string> {
-  const data = encoder.encode(`verp:${messageId}`);
-  const mac = keys.signVerp ? keys.signVerp(data) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.verp, data));
+  const data = `verp:${messageId}`;
+  const mac = keys.signVerp ? keys.signVerp(data) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.verp, encoder.encode(data)));
   // Lower-case hex: some MTAs lower-case the local part.
   return [...mac.subarray(0, MAC_BYTES)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
