@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
-import mjml2html from 'mjml';
 import type { SenderConfig } from '../shared/config';
 import type { Database } from '../shared/db/database';
 import { deriveKeyring, secretKeysOf } from '../shared/keyring';
 import { nodeHmacSha256 } from '../node/hmac';
 import { startBounceInbox } from './bounces/bounce-inbox';
 import { createCampaignCache } from './campaign-cache';
+import { compactMjml2Html } from './compact-mjml';
 import { createDispatcher, type DispatcherOptions } from './dispatcher';
 import { createFailureRateGuard } from './failure-rate-guard';
 import { createImportRunner } from './imports/import-runner';
@@ -76,7 +76,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
     concurrency: config.SENDER_CONCURRENCY,
     lockDurationMs: config.SENDER_JOB_LOCK_SECONDS * 1000,
     maxAttempts: config.SENDER_MAX_ATTEMPTS,
-    campaigns: createCampaignCache(db, mjml2html),
+    campaigns: createCampaignCache(db, compactMjml2Html),
     drivers,
     serverCooloffMs: config.SENDER_SERVER_COOLOFF_SECONDS * 1000,
     failureGuard: createFailureRateGuard({ threshold: config.SENDER_PAUSE_FAILURE_SHARE, window: config.SENDER_PAUSE_WINDOW }),
@@ -91,7 +91,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   imports.start();
   // Same throttle prefix as the workers' default, so a test counts against the server's rate.
   const throttle = createThrottle({ connection: queueConnection, prefix: `${config.QUEUE_PREFIX}:throttle` });
-  const testSender = createTestSender({ db, drivers, throttle, render, mjml2html, senderId });
+  const testSender = createTestSender({ db, drivers, throttle, render, mjml2html: compactMjml2Html, senderId });
   testSender.start();
   const webhooks = createWebhookDeliverer({
     db,
