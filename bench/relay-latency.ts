@@ -2,6 +2,7 @@
 // Edgepost's throughput as the server's pool grows (1, 10, 50 connections): with pooled
 // connections kept busy, throughput should grow with them instead of stalling on latency.
 //   npx tsx bench/relay-latency.ts [messages=3000] [delayMs=50] [connections=1,10,50]
+//   SINK_PROCESSES=2 runs the relay as two processes on its port (see sink-process.ts).
 import { fork } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { campaigns, sendingServers } from '../shared/db/schema';

@@ -1,23 +1,56 @@
-// A loopback SMTP sink in its own process, so that the benchmark's sender and sink do not
-// share an event loop. Tells its parent its port, then the count of messages on request.
+// A loopback SMTP sink in processes of its own, so that the benchmark's sender and sink do
+// not share an event loop. Tells its parent its port, then the count of messages (and its
+// own CPU time) on request. SINK_PROCESSES=n runs n sink processes on the one port (Node's
+// cluster hands each new connection to the next): one Node process cannot answer 50 busy
+// connections without adding milliseconds of its own, where a real relay runs many.
+import cluster from 'node:cluster';
+import { freePort } from '../node/free-port';
 import { startSmtpSink } from '../test/helpers/smtp-sink';
 
-const sink = await startSmtpSink();
-// A relay's latency per message (SINK_DELAY_MS), added before each 250 reply.
-sink.delayMs = Number(process.env.SINK_DELAY_MS ?? 0);
-// Keep memory flat over long runs: count, do not keep.
-const received = sink.received;
-let count = 0;
-received.push = (...items) => {
-  count += items.length;
-  return count;
-};
-process.send!({ port: sink.port });
+interface Tally {
+  count: number;
+  connections: number;
+  cpuMs: number;
+}
+
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 };
-process.on('message', (msg: string) => {
-  if (msg === 'count') process.send!({ count, connections: sink.connections, cpuMs: cpuMs() });
-  if (msg === 'stop') void sink.close().then(() => process.exit(0));
-});
+
+if (cluster.isPrimary) {
+  const port = await freePort();
+  const workers = Array.from({ length: Number(process.env.SINK_PROCESSES ?? 1) }, () => cluster.fork({ SINK_PORT: String(port) }));
+  await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('message', resolve))));
+  process.send!({ port });
+  process.on('message', async (msg: string) => {
+    if (msg === 'stop') {
+      for (const worker of workers) worker.kill();
+      process.exit(0);
+    }
+    if (msg !== 'count') return;
+    const tallies = await Promise.all(
+      workers.map((worker) => {
+        const reply = new Promise<Tally>((resolve) => worker.once('message', resolve));
+        worker.send('count');
+        return reply;
+      }),
+    );
+    const sum = (key: keyof Tally) => tallies.reduce((total, tally) => total + tally[key], 0);
+    process.send!({ count: sum('count'), connections: sum('connections'), cpuMs: sum('cpuMs') + cpuMs() });
+  });
+} else {
+  const sink = await startSmtpSink({ port: Number(process.env.SINK_PORT) });
+  // A relay's latency per message (SINK_DELAY_MS), added before each 250 reply.
+  sink.delayMs = Number(process.env.SINK_DELAY_MS ?? 0);
+  // Keep memory flat over long runs: count, do not keep.
+  let count = 0;
+  sink.received.push = (...items) => {
+    count += items.length;
+    return count;
+  };
+  process.send!('listening');
+  process.on('message', (msg: string) => {
+    if (msg === 'count') process.send!({ count, connections: sink.connections, cpuMs: cpuMs() } satisfies Tally);
+  });
+}
