@@ -45,7 +45,9 @@ const storedKeys = async () => (await database.db.select({ key: events.key }).fr
 describe('batching feedback recorder', () => {
   it('stores the events of many concurrent webhooks in few writes, each call resolving once its events are stored', async () => {
     const sizes: number[] = [];
-    const recorder = createBatchingFeedbackRecorder((batch) => recordDeliveryEvents(remote.db, batch), { maxDelayMs: 5, onWritten: (size) => sizes.push(size) });
+    // Long enough that adding the 250 never outlasts it, however loaded the machine (with 5 ms,
+    // a batch was once written half full while the adding was still going on).
+    const recorder = createBatchingFeedbackRecorder((batch) => recordDeliveryEvents(remote.db, batch), { maxDelayMs: 200, onWritten: (size) => sizes.push(size) });
     const seenAtResolve: boolean[] = [];
     await Promise.all(
       Array.from({ length: 250 }, (_, i) =>
