@@ -6,6 +6,7 @@ const benchmarks = ['render-message.ts', 'build-mime.ts', 'dkim-sign.ts', 'send-
 
 for (const file of benchmarks) {
   console.log(`\n== bench/${file}`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', new URL(`./${file}`, import.meta.url).pathname], { stdio: 'inherit' });
+  // The sender's own V8 setting (sender/Dockerfile), since send-pipeline and relay-latency run a sender in-process.
+  const run = spawnSync(process.execPath, ['--max-semi-space-size=32', '--import', 'tsx', new URL(`./${file}`, import.meta.url).pathname], { stdio: 'inherit' });
   if (run.status !== 0) process.exit(run.status ?? 1);
 }

@@ -1,8 +1,9 @@
 // Send pipeline benchmark (issue 2): Edgepost's whole pipeline (claim, fan out, render,
 // sign, send) against nodemailer's pooled transport sending the same pre-rendered messages,
 // both to one loopback SMTP sink in another process, in one run.
-//   npx tsx bench/send-pipeline.ts [messages=5000] [htmlKb=43]   (43 KB of MJML's HTML, compacted as the
-//   sender sends it, makes a ~52 KB MIME message; 34 made ~50 KB before compaction)
+//   npx tsx --max-semi-space-size=32 bench/send-pipeline.ts [messages=5000] [htmlKb=43]
+//   (the sender's V8 flag; 43 KB of MJML's HTML, compacted as the sender sends it, makes a
+//   ~52 KB MIME message; 34 made ~50 KB before compaction)
 //   BENCH_DKIM=rsa|ed25519 signs every message (both sides: nodemailer with a parsed key object).
 //   BENCH_POOL=n: SMTP connections on each side (default 5).
 import { fork, type ChildProcess } from 'node:child_process';
