@@ -85,7 +85,12 @@ const cpuBefore = process.cpuUsage();
 started = performance.now();
 await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
 const sender = await startTestSender(t.db, config);
+// The sink's count every 250 ms: the rate once the pipeline runs, without its start (the
+// sender's boot, the claim, the first fan-out page) or its last stragglers.
+const samples: { ms: number; count: number }[] = [];
+const sampling = setInterval(() => void sinkCount(sink).then(({ count }) => samples.push({ ms: performance.now(), count: count - afterBaseline.count })), 250);
 await campaignReaches(t.db, campaign.id, 'sent', 600_000);
+clearInterval(sampling);
 const pipelineMs = performance.now() - started;
 const cpu = process.cpuUsage(cpuBefore);
 const afterPipeline = await sinkCount(sink);
@@ -95,6 +100,13 @@ sink.send('stop');
 t.close();
 
 const rate = (ms: number) => Math.round((total / ms) * 1000);
+/** Messages per second between the samples that bracket 20% and 80% of the messages. */
+function steadyRate(points: { ms: number; count: number }[], messages: number): number | null {
+  const first = points.find((p) => p.count >= messages * 0.2);
+  const last = points.findLast((p) => p.count <= messages * 0.8);
+  if (!first || !last || last.ms <= first.ms) return null;
+  return Math.round(((last.count - first.count) / (last.ms - first.ms)) * 1000);
+}
 console.log(JSON.stringify({
   messages: total,
   dkim: dkimKind ?? 'off',
@@ -103,6 +115,7 @@ console.log(JSON.stringify({
   edgepost: {
     ms: Math.round(pipelineMs),
     perSecond: rate(pipelineMs),
+    steadyPerSecond: steadyRate(samples, total),
     cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / total).toFixed(3),
     newSmtpConnections: afterPipeline.connections - afterBaseline.connections,
     sinkCpuMsPerMessage: +((afterPipeline.cpuMs - afterBaseline.cpuMs) / total).toFixed(3),
