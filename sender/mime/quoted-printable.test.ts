@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeQuotedPrintable } from './quoted-printable';
+import { seededRandom } from '../../test/helpers/seeded-random';
 
 /** A strict RFC 2045 reader: fails on anything an encoder may not write, then decodes. */
 function decodeStrict(encoded: Buffer): Buffer {
@@ -77,8 +78,7 @@ describe('encodeQuotedPrintable', () => {
 
   it('round-trips random text and keeps every line within 76 characters', () => {
     const alphabet = ['a', 'Z', ' ', '\t', '=', '.', 'F', 'rom ', '\n', '\r\n', '\r', 'é', '€', '😀', '\u0000', '~', 'From '];
-    let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const random = seededRandom(7);
     for (let round = 0; round < 300; round++) {
       const length = Math.floor(random() * 400);
       const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
@@ -88,8 +88,7 @@ describe('encodeQuotedPrintable', () => {
 
   it('writes Latin-1-only text (its fast path) exactly as the same text in UTF-8 bytes', () => {
     const latin = ['é', 'ÿ', '\u0080', '\u00a0', 'a', ' ', '=', '\n', '.', 'From '];
-    let seed = 11;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const random = seededRandom(11);
     for (let round = 0; round < 200; round++) {
       const text = Array.from({ length: Math.floor(random() * 300) }, () => latin[Math.floor(random() * latin.length)]).join('');
       expect(encodeQuotedPrintable(text).toString()).toBe(encodeQuotedPrintable(Buffer.from(text, 'utf8')).toString());

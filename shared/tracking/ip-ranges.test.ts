@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildIpRanges, parseIp } from './ip-ranges';
+import { seededRandom } from '../../test/helpers/seeded-random';
 
 const words = (...w: number[]) => Uint32Array.from(w);
 
@@ -128,8 +129,7 @@ describe('buildIpRanges', () => {
   });
 
   it('agrees with a plain scan of every prefix on random ranges and addresses', () => {
-    let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const random = seededRandom(7);
     const prefixes = Array.from({ length: 300 }, (_, i) => {
       const bits = 8 + Math.floor(random() * 25);
       const base = Math.floor(random() * 2 ** 32);
