@@ -54,6 +54,13 @@ describe('compactMjml2Html', () => {
     expect(await htmlOf(compactMjml2Html, preformatted)).toBe(await htmlOf(mjml2html, preformatted));
   });
 
+  it('leaves alone what the marketer wraps in htmlmin:ignore comments', async () => {
+    const kept = '<div>  spaced   out\n    text  </div>';
+    const guarded = body.replace(PRE, `<!-- htmlmin:ignore -->${kept}<!-- htmlmin:ignore -->`);
+    expect(await htmlOf(compactMjml2Html, guarded)).toContain(kept);
+    expect(await htmlOf(compactMjml2Html, guarded.replaceAll('<!-- htmlmin:ignore -->', ''))).not.toContain(kept);
+  });
+
   it('keeps Liquid and tracked links working through a campaign compiled with it', async () => {
     const source: CampaignSource = { id: 3, name: 'Spring', subject: 'Hi', fromAddress: 'Shop <news@shop.example>', format: 'mjml', body };
     const keys = await deriveKeys('compact-mjml-test-secret-0123456789-abcdef');
