@@ -55,7 +55,7 @@ function explainVerifyError(config: GmailConfig, secrets: GmailSecrets) {
   };
 }
 
-/** Builds the Gmail driver over the smtp driver's transport code. */
+/** Builds the Gmail driver over the pooled SMTP driver every SMTP relay shares. */
 export function createGmailDriver({ config, secrets }: GmailDriverOptions): Driver {
   const smtp = createPooledSmtpDriver({
     name: 'gmail',
