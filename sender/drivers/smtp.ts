@@ -71,9 +71,9 @@ export function createPooledSmtpDriver({ name, pool: options, explainVerifyError
   const explain =
     explainVerifyError ??
     ((e) => ({ path: e.code === 'EAUTH' ? 'secrets' : 'config.host', message: `${options.host}:${options.port}: ${e.message ?? String(e)}` }));
-  const buildMime = createMimeBuilder();
   const dkimProblem = dkim && 'problem' in dkim ? dkim.problem : null;
   const signDkim = dkim && 'sign' in dkim ? dkim.sign : null;
+  const buildMime = createMimeBuilder({ relaxedBodyHash: signDkim !== null });
   const driverCapabilities: DriverCapabilities = { ...capabilities, signsDkim: signDkim !== null };
 
   /** A driver whose DKIM settings are wrong sends nothing: unsigned mail would fail DMARC. */
@@ -90,7 +90,7 @@ export function createPooledSmtpDriver({ name, pool: options, explainVerifyError
     async send(message: OutgoingMessage): Promise<SendResult> {
       refuseMisconfigured();
       const built = buildMime(message);
-      const raw = signDkim ? await signDkim(built.raw, built.bodyStart) : built.raw;
+      const raw = signDkim ? await signDkim(built.raw, built.bodyStart, built.relaxedBodyHash) : built.raw;
       const { response } = await pool.send(built.envelope, raw);
       // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
       const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);

@@ -11,6 +11,11 @@ import { createDkimSigner } from './dkim-sign';
 import { parseDkimPrivateKey } from './dkim-key';
 import { dkimTxtRecord, verifyDkim } from '../../test/helpers/dkim-verify';
 import { seededRandom } from '../../test/helpers/seeded-random';
+import mjml2html from 'mjml';
+import { simpleParser } from 'mailparser';
+import { deriveKeys } from '../../shared/keys';
+import { compileCampaign } from '../../shared/render/compile-campaign';
+import { renderMessage } from '../../shared/render/render-message';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ed = generateKeyPairSync('ed25519');
@@ -32,6 +37,16 @@ function outgoing(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
     ...overrides,
   };
 }
+
+/** A campaign whose static text and merged values hold the whitespace, dots and "From " that encoders must mind. */
+const RENDERED_MJML = `<mjml><mj-body><mj-section><mj-column>
+<mj-text><p>Hello {{ subscriber.name }}   and\t welcome, from{{ subscriber.attributes.city }}.</p>
+<pre>  keep   these
+.   and From here   </pre>
+{% for n in (1..3) %}<a href="https://shop.example/p/{{ n }}?u={{ subscriber.id }}">Item {{ n }}</a> {% endfor %}
+<p>Grüße = 日本語</p></mj-text>
+<mj-text><a href="{{ unsubscribe_url }}">Unsubscribe</a></mj-text>
+</mj-column></mj-section></mj-body></mjml>`;
 
 const keys = [
   { name: 'RSA 2048', privateKey: rsa.privateKey, publicKey: rsa.publicKey, algorithm: 'rsa-sha256' },
@@ -106,6 +121,29 @@ describe.each(keys)('DKIM signing with $name', ({ privateKey, publicKey, algorit
     const message = (await signed(outgoing())).toString('latin1');
     const forged = message.replace('\r\nFrom: ', '\r\nFrom: "Bank" <alerts@bank.example>\r\nFrom: ');
     expect((await verifyDkim(Buffer.from(forged, 'latin1'), records))[0]?.status.result).toBe('fail');
+  });
+
+  it('signs rendered campaigns built from their pieces with the builder\'s body hash, the hash the signer computes itself', async () => {
+    const campaign = await compileCampaign({ id: 3, name: 'Spring', subject: 'Hi {{ subscriber.name }}', fromAddress: 'Shop <news@shop.example>', format: 'mjml', body: RENDERED_MJML }, mjml2html);
+    const renderKeys = await deriveKeys('dkim-sign-test-secret-0123456789abcdef');
+    const hashing = createMimeBuilder({ relaxedBodyHash: true, now: () => new Date(Date.UTC(2026, 10, 28)), randomToken: () => 'b' });
+    const names = ['Ann', 'Zoë  Müller\t ', '山田 太郎', ' .lead', 'From here\n.', 'x'.repeat(120)];
+    for (const [i, name] of names.entries()) {
+      const message = await renderMessage(campaign, { messageId: i + 1, subscriber: { id: i + 1, email: `r${i}@example.com`, name, attributes: { city: ' Lyon ' } } }, { publicUrl: 'https://t.shop.example', keys: renderKeys });
+      expect(message.bodyPieces?.html?.pieces.length).toBeGreaterThan(5);
+      const built = hashing(message);
+      const fromPieces = await signer.sign(built.raw, built.bodyStart, built.relaxedBodyHash);
+      // The same bytes hashed by the signer from scratch: the same signature, to the byte.
+      expect(fromPieces.equals(await signer.sign(built.raw, built.bodyStart)), name).toBe(true);
+      expect((await verifyDkim(fromPieces, records))[0]?.status.result, name).toBe('pass');
+      const mail = await simpleParser(fromPieces);
+      expect(mail.html).toBe(message.html);
+      expect(mail.text).toBe(message.text.replace(/\r\n/g, '\n'));
+      // The whole-text encoder gives other lines (no soft break before each static piece), the same text.
+      const whole = hashing({ ...message, bodyPieces: undefined });
+      expect(whole.raw.equals(built.raw)).toBe(false);
+      expect((await simpleParser(whole.raw)).html).toBe(message.html);
+    }
   });
 
   it('still verifies after a relay rewraps whitespace (what relaxed canonicalisation is for)', async () => {

@@ -39,8 +39,12 @@ export interface DkimSignerOptions {
   now?: () => number;
 }
 
-/** Resolves to `raw` with a DKIM-Signature field in front; `bodyStart` is where its body begins. */
-export type DkimSign = (raw: Buffer, bodyStart: number) => Promise<Buffer>;
+/**
+ * Resolves to `raw` with a DKIM-Signature field in front; `bodyStart` is where its body
+ * begins. `relaxedHash` is the body's hash when the caller has it already (buildMime's
+ * `relaxedBodyHash`); without it the body is canonicalised and hashed here.
+ */
+export type DkimSign = (raw: Buffer, bodyStart: number, relaxedHash?: string) => Promise<Buffer>;
 
 const signOffThread = promisify(signData);
 
@@ -68,12 +72,11 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
   const scratch = createByteOutput();
   const fixedTags = `v=1; a=${algorithm}; c=relaxed/relaxed;\r\n d=${domainName}; s=${keySelector};`;
 
-  async function sign(raw: Buffer, bodyStart: number): Promise<Buffer> {
+  async function sign(raw: Buffer, bodyStart: number, relaxedHash?: string): Promise<Buffer> {
     if (bodyStart < 4 || bodyStart > raw.length || raw.toString('latin1', bodyStart - 4, bodyStart) !== '\r\n\r\n') {
       throw new TypeError('bodyStart must point just past the blank line that ends the header block');
     }
-    const bodyLength = relaxedBody(raw, bodyStart, scratch);
-    const bodyHash = createHash('sha256').update(scratch.buf.subarray(0, bodyLength)).digest('base64');
+    const bodyHash = relaxedHash ?? createHash('sha256').update(scratch.buf.subarray(0, relaxedBody(raw, bodyStart, scratch))).digest('base64');
 
     // The last instance of a field is signed first (RFC 6376 §5.4.2), so group by name from the bottom.
     const byName = new Map<string, string[]>();

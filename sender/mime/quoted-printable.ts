@@ -28,28 +28,32 @@ export function quotedPrintableBound(length: number, latin1 = false): number {
   return escaped + Math.ceil(escaped / (MAX_COLUMN - 5)) * 3 + 3;
 }
 
-/** Appends a text as quoted-printable UTF-8, using `scratch` for its bytes. */
-export function writeTextQuotedPrintable(out: ByteOutput, scratch: ByteOutput, text: string): void {
+/**
+ * Appends a text as quoted-printable UTF-8, using `scratch` for its bytes, starting on a line
+ * that already holds `column` characters; returns the column it ends at.
+ */
+export function writeTextQuotedPrintable(out: ByteOutput, scratch: ByteOutput, text: string, column = 0): number {
   // Text with no character past U+00FF (most Latin text) is copied in as Latin-1, one byte a
   // character, far faster than UTF-8 conversion; the encoder writes those bytes as UTF-8.
   const latin1 = !BEYOND_LATIN1.test(text);
   reserve(scratch, latin1 ? text.length : text.length * 3);
   const length = scratch.buf.write(text, 0, latin1 ? 'latin1' : 'utf8');
-  writeQuotedPrintable(out, scratch.buf, length, latin1);
+  return writeQuotedPrintable(out, scratch.buf, length, latin1, column);
 }
 
 const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 /**
- * Appends `input[0, length)` to `out` as quoted-printable. With `latin1`, each byte is a
+ * Appends `input[0, length)` to `out` as quoted-printable, on a line that already holds
+ * `column` characters, and returns the column it ends at. With `latin1`, each byte is a
  * Latin-1 character and goes out as its UTF-8 bytes; otherwise the bytes go out as they are.
- * One long function on purpose: it is the hottest loop of a send, and calls cost here.
+ * The end of the input counts as the end of a line: whitespace there is escaped.
+ * One long function on purpose: it is a hot loop of a send, and calls cost here.
  */
-export function writeQuotedPrintable(out: ByteOutput, input: Uint8Array, length = input.length, latin1 = false): void {
+export function writeQuotedPrintable(out: ByteOutput, input: Uint8Array, length = input.length, latin1 = false, column = 0): number {
   reserve(out, quotedPrintableBound(length, latin1));
   const buf = out.buf;
   let pos = out.pos;
-  let column = 0;
   for (let i = 0; i < length; i++) {
     const byte = input[i]!;
     let kind = KIND[byte]!;
@@ -112,6 +116,7 @@ export function writeQuotedPrintable(out: ByteOutput, input: Uint8Array, length 
     }
   }
   out.pos = pos;
+  return column;
 }
 
 /** Encodes a whole text or buffer; for tests and one-off use (builders write in place). */
@@ -129,7 +134,16 @@ function endsLine(input: Uint8Array, at: number, length: number): boolean {
   return next === 0x0a || (next === 0x0d && at + 1 < length && input[at + 1] === 0x0a);
 }
 
-/** Whether "rom " follows position `at` (the F of a line's "From "). */
+/**
+ * Whether "rom " follows position `at` (the F of a line's "From "), or what follows is all of
+ * the input and could be its start: the rest of the line may come in the next piece.
+ */
 function startsFrom(input: Uint8Array, at: number, length: number): boolean {
-  return at + 4 <= length && input[at] === 0x72 && input[at + 1] === 0x6f && input[at + 2] === 0x6d && input[at + 3] === 0x20;
+  for (let k = 0; k < 4; k++) {
+    if (at + k >= length) return true;
+    if (input[at + k] !== ROM_[k]) return false;
+  }
+  return true;
 }
+
+const ROM_ = [0x72, 0x6f, 0x6d, 0x20];

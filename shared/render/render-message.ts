@@ -10,7 +10,7 @@ import { formatMailbox, isDeliverableAddress } from './email-address';
 import { RENDER_STATE, honeypotLinkHtml, liquidProblem, openPixelHtml, preheaderHtml, type RenderState } from './liquid-engines';
 import { createLinkTracker, type SwapMarkers, type TrackedBy } from './link-tracker';
 import { listUnsubscribeHeaders, messageIdHeader } from './message-headers';
-import { finishPart, renderPlan, type PlanRun, type PlannedPart } from './render-plan';
+import { finishPart, renderPlan, type PlanRun, type PlannedPart, type TextPieces } from './render-plan';
 import { TemplateError, type TemplateField } from './template-error';
 import type { TemplatePlan } from './template-plan';
 
@@ -36,6 +36,11 @@ export interface RenderedMessage {
   /** Null for `text` campaigns. */
   html: string | null;
   text: string;
+  /**
+   * The same two texts in pieces (render-plan.ts), for a MIME builder to encode the
+   * campaign's static text once; absent from messages made by other means.
+   */
+  bodyPieces?: { html: TextPieces | null; text: TextPieces };
   /** VERP return path (MAIL FROM). */
   envelopeFrom: string;
   /** The Message-ID header value, `<…>` included; deterministic per message. */
@@ -88,16 +93,19 @@ export async function renderMessage(
   const run: PlanRun = { scope, links, pixel, preheader: '', outputs: new Map() };
   const subject = renderPart(compiled.subject, run, 'subject');
   // Rendered before the body that shows it; it holds no links (compile-campaign.ts), so it needs no signing.
-  if (compiled.preheader) state.preheader = run.preheader = preheaderHtml(finishPart(renderPart(compiled.preheader, run, 'preheader'), NO_LINKS));
+  if (compiled.preheader) state.preheader = run.preheader = preheaderHtml(finishPart(renderPart(compiled.preheader, run, 'preheader'), NO_LINKS).text);
   const html = compiled.html ? renderPart(compiled.html, run, 'body') : null;
   const text = renderPart(compiled.text, run, 'body');
   const signed = await links.sign(keys, by);
+  const htmlPieces = html && finishPart(html, signed);
+  const textPieces = finishPart(text, signed);
   return {
     from: compiled.fromHeader,
     to: formatMailbox(subscriber.name, subscriber.email),
-    subject: oneLine(finishPart(subject, signed)),
-    html: html && finishPart(html, signed),
-    text: finishPart(text, signed),
+    subject: oneLine(finishPart(subject, signed).text),
+    html: htmlPieces && htmlPieces.text,
+    text: textPieces.text,
+    bodyPieces: { html: htmlPieces, text: textPieces },
     envelopeFrom,
     messageIdHeader: messageIdHeader(messageId, compiled.id, keys.trackingKeyId, compiled.from.domain),
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),

@@ -31,7 +31,7 @@ async function bothWays(source: string, s: () => Record<string, unknown>, tidy =
   const engine = await settle(() => String(html.renderSync(templates, scopeFor(s(), engineLinks))), engineLinks);
   const planLinks = createLinkTracker(PUBLIC_URL);
   const run: PlanRun = { scope: scopeFor(s(), planLinks), links: planLinks, pixel: openPixelHtml(`${PUBLIC_URL}/t/o/T`), preheader: '', outputs: new Map() };
-  const planned = await settle(() => renderPlan(planTemplate(templates, html, 'h', tidy), run), planLinks, (part, signed) => finishPart(part, signed));
+  const planned = await settle(() => renderPlan(planTemplate(templates, html, 'h', tidy), run), planLinks, (part, signed) => finishPart(part, signed).text);
   return { engine, planned };
 }
 
@@ -75,7 +75,7 @@ describe('renderPlan', () => {
     const links = createLinkTracker(PUBLIC_URL);
     const run: PlanRun = { scope: { s }, links, pixel: '', preheader: '', outputs: new Map() };
     const part = renderPlan(planTemplate(html.parse('{{ s.name }}{{ s.name }}<a href="{% edgepost_link 1 %}">{{ s.name }}</a>{{ s.list | sample }}{{ s.list | sample }}'), html, 'h'), run);
-    expect(finishPart(part, await links.sign(keys, { messageId: 7 }))).toMatch(/^AnnAnn<a href="https:\/\/t\.example\/t\/c\/[\w.-]+">Ann<\/a>xx$/);
+    expect(finishPart(part, await links.sign(keys, { messageId: 7 })).text).toMatch(/^AnnAnn<a href="https:\/\/t\.example\/t\/c\/[\w.-]+">Ann<\/a>xx$/);
     expect(nameReads).toBe(2); // once for the HTML engine's output, once for the link's text template
     expect(listReads).toBe(2);
   });
@@ -96,7 +96,7 @@ describe('renderPlan', () => {
     const { html } = setup();
     const part = renderPlan(planTemplate(html.parse('{{ s.name }} <a href="{% edgepost_link 0 %}">a</a>'), html, 'h'), run);
     expect(part.slots).toEqual([2, 0]);
-    const text = finishPart(part, await run.links.sign(keys, { messageId: 7 }));
+    const { text } = finishPart(part, await run.links.sign(keys, { messageId: 7 }));
     expect(text).toMatch(/^ep0123456789abm0z <a href="https:\/\/t\.example\/t\/c\/[\w.-]+">a<\/a>$/);
   });
 
@@ -105,6 +105,20 @@ describe('renderPlan', () => {
     for (const s of [{ name: 'A\n\n\nB', vip: true }, { name: '', vip: false }]) {
       const { engine, planned } = await bothWays(source, () => s, true);
       expect(planned).toBe(engine.replace(/\n(?:[ \t]*\n){2,}/g, '\n\n').trim());
+    }
+  });
+
+  it('gives the text in pieces whose static ones are the plan\'s own text, whatever the render merged', async () => {
+    const { html } = setup();
+    const plan = planTemplate(html.parse('<p>Hi {{ s.name }}</p>{% if s.vip %}<b>VIP</b>{% endif %}<a href="{% edgepost_link 0 %}">a</a>{{ s.name }}<i>end</i>'), html, 'h');
+    const statics = plan.steps.flatMap((step) => (step.kind === 'text' ? [step.text] : []));
+    for (const s of [{ name: 'Ann', vip: true }, { name: '', vip: false }]) {
+      const links = createLinkTracker(PUBLIC_URL);
+      const part = renderPlan(plan, { scope: { s }, links, pixel: '', preheader: '', outputs: new Map() });
+      const { text, pieces } = finishPart(part, await links.sign(keys, { messageId: 7 }));
+      expect(pieces.join('')).toBe(text);
+      expect(pieces.filter((_, i) => i % 2 === 1)).toEqual(statics);
+      expect(text).toContain(s.vip ? '<b>VIP</b>' : '<a href="https://t.example/t/c/');
     }
   });
 });

@@ -6,7 +6,7 @@
 // Tracked links are empty slots, filled with signed URLs once the message is signed.
 import { Context, RenderError, toValueSync, type Output, type Template } from 'liquidjs';
 import type { LinkTracker, SwapMarkers } from './link-tracker';
-import type { TemplatePlan } from './template-plan';
+import type { PlanStep, TemplatePlan } from './template-plan';
 import { tidyPieces } from './tidy-text';
 
 /** What the parts of one render share. */
@@ -88,14 +88,38 @@ function endPart(part: PlannedPart, changedScope: boolean, run: PlanRun): Planne
 }
 
 /**
+ * A finished part: its text, and the same text in pieces, merged text (even indices, often
+ * '') and the plan's static text (odd indices) in turn. A static piece is the plan's own
+ * string, the same for every recipient, so an encoder can do its work on it once per
+ * campaign (sender/mime/quoted-printable-pieces.ts).
+ */
+export interface TextPieces {
+  text: string;
+  pieces: string[];
+  /** The plan rendered, the same object in every render of the part: a key for that work. */
+  plan: TemplatePlan;
+}
+
+/**
  * The part's text: slots filled with the signed click URLs (written as they are, like the
  * markers they replace), markers swapped in what tags wrote, tidied when its plan says so.
  */
-export function finishPart(part: PlannedPart, signed: SwapMarkers): string {
+export function finishPart(part: PlannedPart, signed: SwapMarkers): TextPieces {
   const { plan, pieces, slots, tagged } = part;
   for (let i = 0; i < slots.length; i += 2) pieces[slots[i]!] = signed.clickUrls[slots[i + 1]!]!;
   for (const i of tagged) pieces[i] = signed(pieces[i]!);
-  return plan.inside ? tidyPieces(pieces, plan.inside) : pieces.join('');
+  const split = plan.inside ? tidyPieces(pieces, plan.inside) : alternate(pieces, plan.steps);
+  return { text: split.join(''), pieces: split, plan };
+}
+
+/** The rendered steps as merged and static pieces in turn: a text step is static, everything else merged. */
+function alternate(rendered: readonly string[], steps: readonly PlanStep[]): string[] {
+  const split = [''];
+  for (let i = 0; i < rendered.length; i++) {
+    if (steps[i]!.kind === 'text') split.push(rendered[i]!, '');
+    else split[split.length - 1] += rendered[i]!;
+  }
+  return split;
 }
 
 /** A link's URL template, rendered in the context of the part that holds the link, as the link tag does. */

@@ -30,19 +30,48 @@ export function splitForTidy(text: string): SplitText {
   return { lead: text.slice(0, start), inside: text.slice(start, end).replace(BLANK_LINES, '\n\n'), trail: text.slice(end) };
 }
 
-/** tidyText of the joined pieces, when `inside[i]` marks the pieces that are already tidied insides of static text. */
-export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]): string {
-  let text = '';
+/**
+ * tidyText of the joined pieces, when `inside[i]` marks the pieces that are already tidied
+ * insides of static text. Returned as render-plan.ts's pieces: merged text (the rest, tidied)
+ * and the insides in turn, so the insides stay the plan's own strings; or, when trimming the
+ * ends would cut into an inside (a character JavaScript trims that is not a space, tab or
+ * newline), the whole text as one merged piece.
+ */
+export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]): string[] {
+  const tidied: string[] = [];
   let between = '';
   for (let i = 0; i < pieces.length; i++) {
     if (inside[i]) {
-      text += tidyBetween(between) + pieces[i]!;
+      tidied.push(tidyBetween(between), pieces[i]!);
       between = '';
     } else {
       between += pieces[i]!;
     }
   }
-  return (text + tidyBetween(between)).trim();
+  tidied.push(tidyBetween(between));
+  return trimPieces(tidied);
+}
+
+/** trim() of the joined pieces, cutting only merged ones (even indices). */
+function trimPieces(pieces: string[]): string[] {
+  const text = pieces.join('');
+  const start = text.trimStart();
+  if (start === '') return [''];
+  let head = text.length - start.length;
+  let tail = start.length - start.trimEnd().length;
+  for (let i = 0; head > 0; i++) {
+    const cut = Math.min(head, pieces[i]!.length);
+    if (cut > 0 && i % 2 === 1) return [text.trim()];
+    pieces[i] = pieces[i]!.slice(cut);
+    head -= cut;
+  }
+  for (let i = pieces.length - 1; tail > 0; i--) {
+    const cut = Math.min(tail, pieces[i]!.length);
+    if (cut > 0 && i % 2 === 1) return [text.trim()];
+    pieces[i] = pieces[i]!.slice(0, pieces[i]!.length - cut);
+    tail -= cut;
+  }
+  return pieces;
 }
 
 function isBlank(char: string): boolean {
