@@ -93,10 +93,14 @@ const cpuBefore = process.cpuUsage();
 const started = performance.now();
 await t.db.update(campaigns).set({ status: 'queued' }).where(eq(campaigns.id, campaign.id));
 const sender = await startTestSender(t.db, config);
-// The sink's count every 250 ms: the rate once the pipeline runs, without its start (the
-// sender's boot, the claim, the first fan-out page) or its last stragglers.
-const samples: { ms: number; count: number }[] = [];
-const sampling = setInterval(() => void sinkCount(sink).then(({ count }) => samples.push({ ms: performance.now(), count: count - afterBaseline.count })), 250);
+// The sink's count and our CPU every 250 ms: the rate and the cost once the pipeline runs,
+// without its start (the sender's boot, the claim, the fan-out, code not yet optimised by
+// V8) or its last stragglers.
+const samples: Sample[] = [];
+const sampling = setInterval(() => {
+  const cpu = process.cpuUsage(cpuBefore);
+  void sinkCount(sink).then(({ count }) => samples.push({ ms: performance.now(), count: count - afterBaseline.count, cpuMs: (cpu.user + cpu.system) / 1000 }));
+}, 250);
 await campaignReaches(t.db, campaign.id, 'sent', 600_000);
 clearInterval(sampling);
 const pipelineMs = performance.now() - started;
@@ -108,13 +112,20 @@ sink.send('stop');
 t.close();
 
 const rate = (ms: number) => Math.round((total / ms) * 1000);
-/** Messages per second between the samples that bracket 20% and 80% of the messages. */
-function steadyRate(points: { ms: number; count: number }[], messages: number): number | null {
+interface Sample {
+  ms: number;
+  count: number;
+  cpuMs: number;
+}
+/** Messages per second, and CPU per message, between the samples that bracket 20% and 80% of the messages. */
+function steady(points: Sample[], messages: number): { perSecond: number; cpuMsPerMessage: number } | null {
   const first = points.find((p) => p.count >= messages * 0.2);
   const last = points.findLast((p) => p.count <= messages * 0.8);
   if (!first || !last || last.ms <= first.ms) return null;
-  return Math.round(((last.count - first.count) / (last.ms - first.ms)) * 1000);
+  const sent = last.count - first.count;
+  return { perSecond: Math.round((sent / (last.ms - first.ms)) * 1000), cpuMsPerMessage: +((last.cpuMs - first.cpuMs) / sent).toFixed(3) };
 }
+const steadyState = steady(samples, total);
 console.log(JSON.stringify({
   messages: total,
   dkim: dkimKind ?? 'off',
@@ -123,8 +134,9 @@ console.log(JSON.stringify({
   edgepost: {
     ms: Math.round(pipelineMs),
     perSecond: rate(pipelineMs),
-    steadyPerSecond: steadyRate(samples, total),
+    steadyPerSecond: steadyState?.perSecond ?? null,
     cpuMsPerMessage: +((cpu.user + cpu.system) / 1000 / total).toFixed(3),
+    steadyCpuMsPerMessage: steadyState?.cpuMsPerMessage ?? null,
     newSmtpConnections: afterPipeline.connections - afterBaseline.connections,
     sinkCpuMsPerMessage: +((afterPipeline.cpuMs - afterBaseline.cpuMs) / total).toFixed(3),
     delivered: afterPipeline.count - afterBaseline.count,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nodeHmacSha256 } from '../node/hmac';
 import { deriveKeys } from './keys';
-import { signToken, verifyToken } from './tokens';
+import { signToken, signTokens, verifyToken, type TokenClaims } from './tokens';
 import { parseVerpAddress, verpAddress } from './verp';
 
 const SECRET = 'keys-test-secret-0123456789-0123456789';
@@ -17,6 +17,22 @@ describe('deriveKeys', () => {
       expect(token).toBe(await signToken(web, claims));
       expect(await verifyToken([web], token, 'click')).toEqual(claims);
     }
+  });
+
+  it('signs a batch in order, the same tokens one by one, with a host HMAC and with WebCrypto', async () => {
+    const web = await deriveKeys(SECRET);
+    const fast = await deriveKeys(SECRET, nodeHmacSha256);
+    const claims: TokenClaims[] = [
+      { kind: 'unsubscribe', messageId: 9 },
+      { kind: 'open', messageId: 9 },
+      ...Array.from({ length: 20 }, (_, i) => ({ kind: 'click' as const, messageId: 9, url: `https://example.com/item/${i}` })),
+      { kind: 'anonymous-click', campaignId: 4, url: 'https://example.com/' },
+    ];
+    const batch = await signTokens(fast, claims);
+    expect(batch).toEqual(await signTokens(web, claims));
+    expect(batch).toEqual(await Promise.all(claims.map((c) => signToken(web, c))));
+    expect(new Set(batch).size).toBe(claims.length);
+    await expect(signTokens(fast, [claims[0]!, { kind: 'open', messageId: -1 }])).rejects.toThrow(/positive integer/);
   });
 
   it('derives different keys from different secrets', async () => {

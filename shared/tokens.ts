@@ -34,16 +34,32 @@ const idOf = (claims: TokenClaims) => ('campaignId' in claims ? claims.campaignI
 
 /** Signs a token; throws on claims no verifier would accept, so a bad link never ships. */
 export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promise<string> {
+  return (await signTokens(keys, [claims]))[0]!;
+}
+
+/**
+ * Signs tokens in order, as signToken does each. With the host's synchronous HMAC
+ * (`keys.signTracking`) they are signed in one go: a promise per token cost more than its
+ * HMAC, and a message signs one per tracked link.
+ */
+export async function signTokens(keys: TrackingKeys, all: readonly TokenClaims[]): Promise<string[]> {
+  const signed = all.map((claims) => signedPart(keys, claims));
+  const { signTracking } = keys;
+  const macs = signTracking
+    ? signed.map((text) => signTracking(text))
+    : await Promise.all(signed.map(async (text) => new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(text)))));
+  return signed.map((text, i) => `${text}.${encodeBase64Url(macs[i]!.subarray(0, MAC_BYTES))}`);
+}
+
+/** What a token's MAC signs, `<keyId>.<payload>`; throws on claims no verifier would accept. */
+function signedPart(keys: TrackingKeys, claims: TokenClaims): string {
   const id = idOf(claims);
   const what = 'campaignId' in claims ? 'campaignId' : 'messageId';
   if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`token ${what} must be a positive integer, got ${id}`);
   const url = 'url' in claims ? claims.url : undefined;
   if (isClick(claims.kind) && !/^https?:\/\//i.test(url ?? '')) throw new RangeError('click tokens need an http(s) URL');
   const text = `${KIND_CODE[claims.kind]}:${id}` + (isClick(claims.kind) ? `:${url}` : '');
-  const payload = encodeBase64Url(encoder.encode(text));
-  const signed = `${keys.trackingKeyId}.${payload}`;
-  const mac = keys.signTracking ? keys.signTracking(signed) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(signed)));
-  return `${keys.trackingKeyId}.${payload}.${encodeBase64Url(mac.subarray(0, MAC_BYTES))}`;
+  return `${keys.trackingKeyId}.${encodeBase64Url(encoder.encode(text))}`;
 }
 
 /**

@@ -5,7 +5,7 @@
 // could imitate. A link that a Liquid tag writes ({% if %}, {% for %}) becomes a marker,
 // swapped afterwards; its prefix is drawn at random on first use, after the subscriber's
 // data was written, so no data can hold a marker.
-import { signToken, type TrackingKeys } from '../tokens';
+import { signTokens, type TrackingKeys } from '../tokens';
 
 /** Whom a click token names: the message, or (anonymous tracking) only the campaign. */
 export type TrackedBy = { messageId: number } | { campaignId: number };
@@ -92,7 +92,7 @@ export function createLinkTracker(publicUrl: string, options: LinkTrackerOptions
     },
     sign: async function signLinks(keys, by) {
       const claims = (url: string) => ('campaignId' in by ? { kind: 'anonymous-click' as const, campaignId: by.campaignId, url } : { kind: 'click' as const, messageId: by.messageId, url });
-      const tokens = await Promise.all(urls.map((url) => signToken(keys, claims(url))));
+      const tokens = await signTokens(keys, urls.map(claims));
       const clickUrls = tokens.map((token) => `${trackingUrl}/t/c/${token}`);
       const markers = prefix;
       const swap = (rendered: string) => (markers === undefined ? rendered : swapMarkers(rendered, markers, clickUrls));

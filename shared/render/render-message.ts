@@ -2,7 +2,7 @@
 // message, so it only merges (Liquid templates parsed and planned at compile time, rendered
 // synchronously) and signs (every token of the message in two parallel batches).
 import type { Keys } from '../keys';
-import { signToken } from '../tokens';
+import { signTokens, type TokenClaims } from '../tokens';
 import { HONEYPOT_URL } from '../tracking/classify-hit';
 import { verpAddress } from '../verp';
 import type { CompiledCampaign } from './compile-campaign';
@@ -66,12 +66,15 @@ export async function renderMessage(
   const bounceAddress = settings.bounceAddress ?? `bounces@${compiled.from.domain}`;
   // A tracked HTML body gets the open pixel and, beside it, the hidden honeypot link.
   const pixelled = compiled.html !== null && mode !== 'off';
-  const [unsubscribeToken, openToken, honeypotToken, envelopeFrom] = await Promise.all([
-    signToken(keys, { kind: 'unsubscribe', messageId }),
-    pixelled ? signToken(keys, 'campaignId' in by ? { kind: 'anonymous-open', ...by } : { kind: 'open', ...by }) : null,
-    pixelled ? signToken(keys, 'campaignId' in by ? { kind: 'anonymous-click', ...by, url: HONEYPOT_URL } : { kind: 'click', ...by, url: HONEYPOT_URL }) : null,
-    verpAddress(keys, bounceAddress, messageId),
-  ]);
+  const claims: TokenClaims[] = [{ kind: 'unsubscribe', messageId }];
+  if (pixelled) {
+    claims.push(
+      'campaignId' in by ? { kind: 'anonymous-open', ...by } : { kind: 'open', ...by },
+      'campaignId' in by ? { kind: 'anonymous-click', ...by, url: HONEYPOT_URL } : { kind: 'click', ...by, url: HONEYPOT_URL },
+    );
+  }
+  const [tokens, envelopeFrom] = await Promise.all([signTokens(keys, claims), verpAddress(keys, bounceAddress, messageId)]);
+  const [unsubscribeToken, openToken, honeypotToken] = tokens as [string, string?, string?];
   const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
   // Anonymous: a link built by Liquid stays untracked, or its token could carry the reader's data.
   const links = createLinkTracker(publicUrl, { trackingUrl, track: mode !== 'off', fixedOnly: mode === 'anonymous' });
