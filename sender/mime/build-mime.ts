@@ -56,7 +56,7 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
     if (relaxed) relaxLines(out.buf, start, out.pos, relaxed);
   }
 
-  function writeBody(text: string, encoding: TransferEncoding, pieces: TextPieces | undefined): void {
+  function writeBody(text: string, encoding: TransferEncoding, pieces: TextPieces | null | undefined): void {
     // Pieces of another text than this one (a caller changed the text) are not used.
     if (encoding === 'quoted-printable' && pieces?.text === text && writePiecesQuotedPrintable(out, scratch, pieces, relaxed)) return;
     const start = out.pos;
@@ -70,7 +70,7 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
   }
 
   /** A part of the multipart body: its delimiter, its fields, its encoded text. */
-  function writePart(boundary: string, first: boolean, type: 'text/plain' | 'text/html', text: string, pieces: TextPieces | undefined): void {
+  function writePart(boundary: string, first: boolean, type: 'text/plain' | 'text/html', text: string, pieces: TextPieces | null | undefined): void {
     const encoding = transferEncodingFor(text);
     writeBodyAscii(`${first ? '' : '\r\n'}--${boundary}\r\n${partFields(type, encoding).join('\r\n')}\r\n\r\n`);
     writeBody(text, encoding, pieces);
@@ -79,7 +79,10 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
   /** The message, its body written from `bodyStart`. */
   function finish(message: RenderedMessage, bodyStart: number, recipient: string): MimeMessage {
     const built: MimeMessage = { raw: takeBytes(out), bodyStart, envelope: envelopeOf(message, recipient) };
-    if (relaxed) built.relaxedBodyHash = createHash('sha256').update(relaxed.buf.subarray(0, endRelaxedBody(relaxed))).digest('base64');
+    if (relaxed) {
+      const length = endRelaxedBody(relaxed); // may grow relaxed.buf, so read it after
+      built.relaxedBodyHash = createHash('sha256').update(relaxed.buf.subarray(0, length)).digest('base64');
+    }
     return built;
   }
 
@@ -115,7 +118,7 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
       writeUtf8(out, `${fields.join('\r\n')}\r\n\r\n`);
       const bodyStart = out.pos;
       writePart(boundary, true, 'text/plain', message.text, message.bodyPieces?.text);
-      writePart(boundary, false, 'text/html', message.html, message.bodyPieces?.html ?? undefined);
+      writePart(boundary, false, 'text/html', message.html, message.bodyPieces?.html);
       writeBodyAscii(`\r\n--${boundary}--\r\n`);
       return finish(message, bodyStart, to.address);
     } finally {

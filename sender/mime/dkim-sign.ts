@@ -76,7 +76,7 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     if (bodyStart < 4 || bodyStart > raw.length || raw.toString('latin1', bodyStart - 4, bodyStart) !== '\r\n\r\n') {
       throw new TypeError('bodyStart must point just past the blank line that ends the header block');
     }
-    const bodyHash = relaxedHash ?? createHash('sha256').update(scratch.buf.subarray(0, relaxedBody(raw, bodyStart, scratch))).digest('base64');
+    const bodyHash = relaxedHash ?? hashRelaxedBody(raw, bodyStart);
 
     // The last instance of a field is signed first (RFC 6376 §5.4.2), so group by name from the bottom.
     const byName = new Map<string, string[]>();
@@ -107,6 +107,11 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     field.copy(signed, 0);
     raw.copy(signed, field.length);
     return signed;
+  }
+
+  function hashRelaxedBody(raw: Buffer, bodyStart: number): string {
+    const length = relaxedBody(raw, bodyStart, scratch); // may grow scratch.buf, so read it after
+    return createHash('sha256').update(scratch.buf.subarray(0, length)).digest('base64');
   }
 
   return { sign, algorithm };
