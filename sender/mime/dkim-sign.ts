@@ -1,9 +1,10 @@
 // DKIM signing (RFC 6376) of the raw MIME buildMime makes: rsa-sha256, or ed25519-sha256
 // (RFC 8463), relaxed/relaxed, the whole body hashed (no l=, so nothing can be appended).
-// The key is a KeyObject parsed once; each message costs one pass over its bytes, one hash
-// and one signature. An RSA signature runs on libuv's thread pool: RSA-2048 is the largest
-// single cost of a send, and there it uses another core instead of the event loop. An
-// Ed25519 one (~30 µs) costs less than the hand-off, so it stays on the event loop.
+// The key is a KeyObject parsed once; each message costs one signature, and the body's hash
+// (buildMime writes the relaxed body as it builds, or the signer makes it from the bytes).
+// An RSA signature runs on libuv's thread pool: RSA-2048 is the largest single cost of a
+// send, and there it uses another core instead of the event loop. An Ed25519 one (~30 µs)
+// costs less than the hand-off, so it stays on the event loop.
 import { createHash, sign as signData, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createByteOutput } from './byte-output';
