@@ -9,7 +9,7 @@
 // space or tab: no whitespace run or CRLF straddles two pieces, and the relaxed form of the
 // body is the relaxed forms of its pieces, one after another (relaxLines).
 import type { TextPieces } from '../../shared/render/render-plan';
-import { createByteOutput, reserve, takeBytes, writeAscii, type ByteOutput } from './byte-output';
+import { createByteOutput, reserve, takeBytes, type ByteOutput } from './byte-output';
 import { relaxLines } from './dkim-canonicalize';
 import { writeTextQuotedPrintable } from './quoted-printable';
 
@@ -22,6 +22,8 @@ interface EncodedStatic {
   /** Its DKIM relaxed form, made the first time a signer needs it. */
   relaxed: Buffer | null;
 }
+
+const SOFT_BREAK = Buffer.from('=\r\n');
 
 /** Encoded static pieces, by plan and by their place among its static pieces. */
 const encodedStatics = new WeakMap<object, EncodedStatic[]>();
@@ -47,8 +49,8 @@ export function writePiecesQuotedPrintable(out: ByteOutput, scratch: ByteOutput,
       continue;
     }
     if (column !== 0) {
-      writeAscii(out, '=\r\n');
-      if (relaxed) writeAscii(relaxed, '=\r\n');
+      append(out, SOFT_BREAK);
+      if (relaxed) append(relaxed, SOFT_BREAK);
     }
     const k = (i - 1) / 2;
     let encoded = statics[k];
@@ -74,7 +76,8 @@ function relaxedCopy(bytes: Buffer): Buffer {
 
 function append(out: ByteOutput, bytes: Buffer): void {
   reserve(out, bytes.length);
-  out.pos += bytes.copy(out.buf, out.pos);
+  out.buf.set(bytes, out.pos);
+  out.pos += bytes.length;
 }
 
 /** Whether a piece ending in CR is followed by one starting with LF. */
