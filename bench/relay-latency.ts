@@ -3,6 +3,8 @@
 // connections kept busy, throughput should grow with them instead of stalling on latency.
 //   npx tsx bench/relay-latency.ts [messages=3000] [delayMs=50] [connections=1,10,50]
 //   SINK_PROCESSES=2 runs the relay as two processes on its port (see sink-process.ts).
+//   SINK_RTT_MS=n puts a network round trip of n ms in front of the relay (delayMs 0 for a
+//   relay that answers at once): what pipelining across messages saves.
 import { fork } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { campaigns, sendingServers } from '../shared/db/schema';
@@ -21,8 +23,10 @@ const cpuMs: Record<string, number> = {};
 
 for (const connections of poolSizes) {
   const t = await createTestDatabase();
-  // Enough jobs in flight to keep every connection busy.
-  const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: String(Math.max(20, connections * 2)) });
+  // Enough jobs in flight to keep every connection busy: with PIPELINING one carries two
+  // messages at a time (one awaiting its reply, the next written behind it), and a job spends
+  // part of its time outside SMTP (render, database, queue).
+  const config = testSenderConfig({ DATABASE_URL: t.url, SENDER_CONCURRENCY: String(Math.max(20, connections * 4)) });
   const { campaign, server } = await seedCampaign(t.db, { subscribers: total, smtpPort: port, format: 'text', body: 'Hello {{ subscriber.name }}', status: 'draft' });
   await t.db.update(sendingServers).set({ config: { ...server.config, poolSize: connections } }).where(eq(sendingServers.id, server.id));
   const started = performance.now();

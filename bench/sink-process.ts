@@ -3,7 +3,10 @@
 // own CPU time) on request. SINK_PROCESSES=n runs n sink processes on the one port (Node's
 // cluster hands each new connection to the next): one Node process cannot answer 50 busy
 // connections without adding milliseconds of its own, where a real relay runs many.
+// SINK_DELAY_MS is the relay's wait before each 250; SINK_RTT_MS puts a network round trip
+// in front of it instead (every reply reaches the client that much later).
 import cluster from 'node:cluster';
+import { connect, createServer } from 'node:net';
 import { freePort } from '../node/free-port';
 import { startSmtpSink } from '../test/helpers/smtp-sink';
 
@@ -40,7 +43,9 @@ if (cluster.isPrimary) {
     process.send!({ count: sum('count'), connections: sum('connections'), cpuMs: sum('cpuMs') + cpuMs() });
   });
 } else {
-  const sink = await startSmtpSink({ port: Number(process.env.SINK_PORT) });
+  const rttMs = Number(process.env.SINK_RTT_MS ?? 0);
+  const sink = await startSmtpSink(rttMs > 0 ? {} : { port: Number(process.env.SINK_PORT) });
+  if (rttMs > 0) await listenBehindLatency(Number(process.env.SINK_PORT), sink.port, rttMs);
   // A relay's latency per message (SINK_DELAY_MS), added before each 250 reply.
   sink.delayMs = Number(process.env.SINK_DELAY_MS ?? 0);
   // Keep memory flat over long runs: count, do not keep.
@@ -53,4 +58,20 @@ if (cluster.isPrimary) {
   process.on('message', (msg: string) => {
     if (msg === 'count') process.send!({ count, connections: sink.connections, cpuMs: cpuMs() } satisfies Tally);
   });
+}
+
+/** Listens on `port` and relays to the sink, holding every chunk the sink sends back for `rttMs`. */
+function listenBehindLatency(port: number, sinkPort: number, rttMs: number): Promise<void> {
+  const server = createServer((client) => {
+    const sink = connect(sinkPort, '127.0.0.1');
+    for (const socket of [client, sink]) {
+      socket.setNoDelay(true);
+      socket.on('error', () => {});
+    }
+    client.on('data', (chunk) => sink.write(chunk));
+    sink.on('data', (chunk) => setTimeout(() => client.write(chunk), rttMs));
+    client.on('close', () => sink.destroy());
+    sink.on('close', () => setTimeout(() => client.destroy(), rttMs));
+  });
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
 }

@@ -41,10 +41,16 @@ export interface SmtpConnection {
   readonly extensions: SmtpExtensions;
   /** Whether the connection is encrypted. */
   readonly secure: boolean;
-  /** Alive and able to take a message: not failed, closed or closing. */
+  /**
+   * Alive and able to take a message: not failed, closed or closing, and no message on it
+   * still to be written (one already written may still await its reply).
+   */
   readonly usable: boolean;
-  /** Sends one message; the connection stays usable after a refusal (RSET). */
-  send(envelope: SmtpEnvelope, raw: Buffer | string): Promise<SmtpSendResult>;
+  /**
+   * Sends one message; the connection stays usable after a refusal. `onDataWritten` is called
+   * when, with PIPELINING, the next message may go out behind this one: its data is written.
+   */
+  send(envelope: SmtpEnvelope, raw: Buffer | string, onDataWritten?: () => void): Promise<SmtpSendResult>;
   /** QUIT, then close; resolves when closed, whatever the server does. */
   quit(): Promise<void>;
   /** Calls back once when the connection ends (server closed it, failed, timed out, or quit). */
@@ -127,7 +133,8 @@ async function startTls(session: SmtpSession, options: SmtpConnectionOptions, ex
 }
 
 function connectionOver(session: SmtpSession, extensions: SmtpExtensions, secure: boolean): SmtpConnection {
-  let busy = false;
+  // A message is on the connection and not yet written: the next one must wait.
+  let writing = false;
   let quitting = false;
   // An idle connection the server would time out anyway: leave politely first.
   session.onIdleTimeout(() => void quit());
@@ -146,16 +153,23 @@ function connectionOver(session: SmtpSession, extensions: SmtpExtensions, secure
     extensions,
     secure,
     get usable() {
-      return !session.failure && !quitting && !busy;
+      return !session.failure && !quitting && !writing;
     },
-    async send(envelope, raw) {
-      if (busy) throw new Error('one message at a time on a connection');
+    async send(envelope, raw, onDataWritten) {
+      if (writing) throw new Error('one message at a time on a connection, until its data is written');
       if (session.failure || quitting) throw Object.assign(smtpError('ECONNECTION', 'the connection is closed', { command: 'MAIL FROM' }), { unanswered: true });
-      busy = true;
+      writing = true;
+      let mine = true;
       try {
-        return await sendTransaction(session, extensions, envelope, raw);
+        return await sendTransaction(session, extensions, envelope, raw, () => {
+          // Commands may follow the message before its reply only with PIPELINING (RFC 2920 §3.1).
+          if (!extensions.pipelining) return;
+          writing = mine = false;
+          onDataWritten?.();
+        });
       } finally {
-        busy = false;
+        // Unless the next message already took the connection.
+        if (mine) writing = false;
       }
     },
     quit,

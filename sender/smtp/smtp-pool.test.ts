@@ -1,6 +1,8 @@
 // The pool against a scripted server on loopback: connections opened lazily and reused, never
 // more than maxConnections, sends waiting in order, dead connections replaced without
 // failing the message, close() that QUITs and fails what still waits.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SmtpError } from './smtp-error';
 import { createSmtpPool, type SmtpPool, type SmtpPoolOptions } from './smtp-pool';
@@ -23,6 +25,73 @@ async function setUp(options: ScriptedSmtpOptions = {}, poolOptions: Partial<Smt
 }
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A PIPELINING server that holds its reply to each dot until the next MAIL FROM arrives (or
+ * 300 ms pass), so a client that waits for that reply before writing its next message shows
+ * in the log as a 300 ms pause. `dotReplies[i]` answers the i-th message it receives on any
+ * connection; 'drop' closes that connection instead.
+ */
+async function startHoldingServer(dotReplies: string[] = []) {
+  const log: string[] = [];
+  const bodies: string[] = [];
+  let connections = 0;
+  const server = createServer((socket) => {
+    connections++;
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    let buffered = '';
+    let inData = false;
+    let held: string | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const say = (line: string) => {
+      log.push(`> ${line}`);
+      socket.write(`${line}\r\n`);
+    };
+    const answerDot = () => {
+      clearTimeout(timer);
+      const reply = held;
+      held = null;
+      if (reply === 'drop') socket.destroy();
+      else if (reply !== null) say(reply);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('latin1');
+      while (!socket.destroyed) {
+        if (inData) {
+          const end = buffered.indexOf('\r\n.\r\n');
+          if (end === -1) return;
+          bodies.push(buffered.slice(0, end));
+          buffered = buffered.slice(end + 5);
+          inData = false;
+          log.push(`< . ${bodies.length}`);
+          held = dotReplies[bodies.length - 1] ?? `250 2.0.0 Ok: queued as H${bodies.length}`;
+          timer = setTimeout(answerDot, 300);
+          continue;
+        }
+        const lf = buffered.indexOf('\r\n');
+        if (lf === -1) return;
+        const line = buffered.slice(0, lf);
+        buffered = buffered.slice(lf + 2);
+        log.push(`< ${line}`);
+        const verb = line.slice(0, 4).toUpperCase();
+        // The reply to the dot comes first: replies go in the order of what they answer.
+        if (verb === 'MAIL' || verb === 'QUIT') answerDot();
+        if (socket.destroyed) return;
+        if (verb === 'EHLO') say('250-holding.test\r\n250 PIPELINING');
+        else if (verb === 'DATA') (inData = true), say('354 go ahead');
+        else if (verb === 'QUIT') say('221 bye'), socket.end();
+        else say('250 Ok');
+      }
+    });
+    say('220 holding.test ESMTP');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const pool = createSmtpPool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, security: 'none', maxConnections: 1 });
+  cleanups.push(() => pool.close());
+  return { pool, log, bodies, connections: () => connections };
+}
 
 describe('smtp pool', () => {
   it('opens connections only when needed, reuses them, and never holds more than maxConnections', async () => {
@@ -136,5 +205,41 @@ describe('smtp pool', () => {
     cleanups.push(() => refused.close());
     const err = await createSmtpPool({ host: '127.0.0.1', port: refused.port, security: 'none' }).verify().catch((e: SmtpError) => e);
     expect(err).toMatchObject({ code: 'ECONNECTION', responseCode: 554 });
+  });
+
+  describe('with PIPELINING, the next message behind a message before its reply (RFC 2920)', () => {
+    it('writes the next message\'s commands behind a message\'s dot, so no reply waits on the next message', async () => {
+      const { pool, log, bodies } = await startHoldingServer();
+      const results = await Promise.all([1, 2, 3].map((n) => pool.send(to(n), raw(n))));
+      expect(results.map((r) => r.response)).toEqual(['250 2.0.0 Ok: queued as H1', '250 2.0.0 Ok: queued as H2', '250 2.0.0 Ok: queued as H3']);
+      expect(bodies).toEqual([1, 2, 3].map((n) => raw(n).toString('latin1').slice(0, -2)));
+      // Message 2's MAIL FROM reached the server before it answered message 1's dot, and 3's before 2's.
+      for (const n of [1, 2]) {
+        const nextMail = log.indexOf(`< MAIL FROM:<bounces@shop.example>`, log.indexOf(`< . ${n}`));
+        expect(nextMail, log.join('\n')).toBeGreaterThan(-1);
+        expect(nextMail, log.join('\n')).toBeLessThan(log.indexOf(`> 250 2.0.0 Ok: queued as H${n}`));
+      }
+    });
+
+    it('a refusal of a message\'s dot fails that message alone, with no RSET, and the message behind it is sent', async () => {
+      const { pool, log, bodies, connections } = await startHoldingServer(['552 5.3.4 Message too big']);
+      const [first, second] = await Promise.allSettled([pool.send(to(1), raw(1)), pool.send(to(2), raw(2))]);
+      expect(first).toMatchObject({ status: 'rejected', reason: { code: 'EMESSAGE', responseCode: 552 } });
+      expect(second).toMatchObject({ status: 'fulfilled', value: { response: '250 2.0.0 Ok: queued as H2' } });
+      expect(bodies).toHaveLength(2);
+      expect(log.filter((line) => line.startsWith('< RSET'))).toEqual([]);
+      expect(connections()).toBe(1);
+    });
+
+    it('a drop after a message\'s dot fails that message, never as a success; the one written behind it goes again on a new connection, once', async () => {
+      const { pool, bodies, connections } = await startHoldingServer(['drop']);
+      const [first, second] = await Promise.allSettled([pool.send(to(1), raw(1)), pool.send(to(2), raw(2))]);
+      expect(first).toMatchObject({ status: 'rejected', reason: { code: 'ECONNECTION', command: 'message' } });
+      expect((first as PromiseRejectedResult).reason.unanswered).toBeUndefined();
+      expect(second).toMatchObject({ status: 'fulfilled', value: { response: '250 2.0.0 Ok: queued as H2' } });
+      // Message 2 never reached DATA on the dropped connection: it arrived once, on the second.
+      expect(bodies.filter((body) => body.includes('message 2'))).toHaveLength(1);
+      expect(connections()).toBe(2);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // A pool of SMTP connections to one server: up to `maxConnections`, opened when a send needs
-// one and kept for the next, one message per connection at a time, sends beyond that waiting
-// their turn in order. A connection the server closed while idle is dropped; a message whose
+// one and kept for the next, one message per connection at a time (with PIPELINING the next
+// one's commands follow a message before its reply), sends beyond that waiting their turn
+// in order. A connection the server closed while idle is dropped; a message whose
 // connection turns out dead before the server answered any of it is tried once more on a
 // new connection (nothing of it was accepted, so it cannot arrive twice).
 import { smtpError } from './smtp-error';
@@ -101,12 +102,24 @@ export function createSmtpPool(options: SmtpPoolOptions): SmtpPool {
     else idle.push(connection);
   }
 
+  /**
+   * A connection whose message is written, to the first waiting send: its commands go out
+   * behind that message, before its reply. Whether it was handed on.
+   */
+  function handOn(connection: SmtpConnection): boolean {
+    if (closed || queue.length === 0 || !connection.usable) return false;
+    queue.shift()!.resolve(connection);
+    return true;
+  }
+
   async function sendOn(fresh: boolean, envelope: SmtpEnvelope, raw: Buffer | string): Promise<SmtpSendResult> {
     const connection = await acquire(fresh);
+    // Once handed on, the connection is the next send's to release.
+    let handedOn = false;
     try {
-      return await connection.send(envelope, raw);
+      return await connection.send(envelope, raw, () => (handedOn = handOn(connection)));
     } finally {
-      release(connection);
+      if (!handedOn) release(connection);
     }
   }
 

@@ -1,6 +1,6 @@
 // Refusals and failures of one transaction, against a scripted server on loopback: the
-// error carries the server's reply, a refused transaction is reset and the connection
-// reused, and a connection that fails before the final 250 is never a success.
+// error carries the server's reply, a transaction refused before its message is reset and
+// the connection reused, and a connection that fails before the final 250 is never a success.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSmtpSink } from '../../test/helpers/smtp-sink';
 import { classifySendError } from '../send-error';
@@ -44,12 +44,13 @@ describe.each([
     ['DATA', '451 4.3.0 Local problem', 'EMESSAGE', 'DATA', 'retry'],
     ['.', '552 5.3.4 Message too big', 'EMESSAGE', 'message', 'permanent'],
     ['.', '452 4.3.1 Insufficient storage', 'EMESSAGE', 'message', 'retry'],
-  ])('%s answered "%s": %s with the reply, RSET, and the connection carries the next message', async (verb, reply, code, command, outcome) => {
+  ])('%s answered "%s": %s with the reply, RSET unless the dot ended it, and the connection carries the next message', async (verb, reply, code, command, outcome) => {
     const [server, connection] = await serverAndConnection({ extensions, answer: once(verb, reply) });
     const err = await failureOf(connection.send(envelope, raw));
     expect(err).toMatchObject({ code, command, responseCode: Number(reply.slice(0, 3)), response: reply });
     expect(classifySendError(err).outcome).toBe(outcome);
-    expect(server.commands.at(-1)).toBe('RSET');
+    // The reply to the dot ends the transaction by itself (RFC 5321 §4.1.1.4).
+    expect(server.commands.at(-1)).toBe(verb === '.' ? 'DATA' : 'RSET');
     expect(connection.usable).toBe(true);
 
     const next = await connection.send(envelope, raw);

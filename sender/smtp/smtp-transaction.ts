@@ -1,7 +1,8 @@
 // One mail transaction (RFC 5321 §3.3): MAIL FROM, RCPT TO for each recipient, DATA, the
 // message, and the reply to its final dot. With PIPELINING the three commands go out in one
-// write; the message goes out in another. A refused transaction is reset (RSET) so the
-// connection can carry the next message.
+// write; the message goes out in another, and the next transaction's commands may follow it
+// before its reply (RFC 2920 §3.1). A transaction refused before its message is reset (RSET)
+// so the connection can carry the next one; the reply to the dot ends a transaction anyway.
 import { isAscii } from 'node:buffer';
 import { dataChunks, UnsendableMessageError } from './dot-stuffing';
 import type { SmtpExtensions } from './extensions';
@@ -61,26 +62,41 @@ const refusal = (code: 'EENVELOPE' | 'EMESSAGE', what: string, command: string, 
   smtpError(code, `the server refused ${what}`, { reply, command });
 
 /**
- * Sends one message on an open session. Throws a TransactionError; on a refusal the
- * session is reset and usable again, unless it failed.
+ * Sends one message on an open session, behind any transaction still owed its last reply.
+ * Calls `onDataWritten` once the message is written, before its reply. Throws a
+ * TransactionError; on a refusal the session is usable again, unless it failed.
  */
-export async function sendTransaction(session: SmtpSession, extensions: SmtpExtensions, envelope: SmtpEnvelope, message: Buffer | string): Promise<SmtpSendResult> {
+export async function sendTransaction(
+  session: SmtpSession,
+  extensions: SmtpExtensions,
+  envelope: SmtpEnvelope,
+  message: Buffer | string,
+  onDataWritten?: () => void,
+): Promise<SmtpSendResult> {
   const raw = typeof message === 'string' ? Buffer.from(message, 'utf8') : message;
   checkEnvelope(envelope);
   const mailFrom = mailFromLine(envelope, raw, extensions);
   // Stuffed before a byte is written, so a message SMTP cannot carry leaves the session clean.
   const chunks = dataChunks(raw);
-  const seenBefore = session.repliesSeen;
+  // This transaction's replies come after those still owed to the one before it.
+  const othersReplies = session.repliesSeen + session.owed;
   try {
-    return await transaction(session, extensions, envelope, mailFrom, chunks);
+    return await transaction(session, extensions, envelope, mailFrom, chunks, onDataWritten);
   } catch (err) {
     const e = err as TransactionError;
-    if (session.failure && session.repliesSeen === seenBefore) e.unanswered = true;
+    if (session.failure && session.repliesSeen <= othersReplies) e.unanswered = true;
     throw e;
   }
 }
 
-async function transaction(session: SmtpSession, extensions: SmtpExtensions, envelope: SmtpEnvelope, mailFrom: string, chunks: Buffer[]): Promise<SmtpSendResult> {
+async function transaction(
+  session: SmtpSession,
+  extensions: SmtpExtensions,
+  envelope: SmtpEnvelope,
+  mailFrom: string,
+  chunks: Buffer[],
+  onDataWritten: (() => void) | undefined,
+): Promise<SmtpSendResult> {
   const rcptLines = envelope.to.map((address) => `RCPT TO:<${address}>`);
   let mail: SmtpReply;
   let rcpts: SmtpReply[];
@@ -112,8 +128,12 @@ async function transaction(session: SmtpSession, extensions: SmtpExtensions, env
   }
 
   session.writeAll(chunks);
-  const end = await session.reply('message');
-  if (end.code !== 250) return reset(session, refusal('EMESSAGE', 'the message', 'message', end));
+  const ended = session.reply('message');
+  onDataWritten?.();
+  const end = await ended;
+  // No RSET: the reply to the dot ends the transaction (RFC 5321 §4.1.1.4), and the next
+  // one's commands may already be on the wire behind it.
+  if (end.code !== 250) throw refusal('EMESSAGE', 'the message', 'message', end);
   const rejected = envelope.to.flatMap((address, i) => (isAccepted(rcpts[i]!) ? [] : [{ address, response: rcpts[i]!.text, responseCode: rcpts[i]!.code }]));
   return { response: end.text, accepted, rejected };
 }
