@@ -30,9 +30,10 @@ const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A PIPELINING server that holds its reply to each dot until the next MAIL FROM arrives (or
  * 300 ms pass), so a client that waits for that reply before writing its next message shows
  * in the log as a 300 ms pause. `dotReplies[i]` answers the i-th message it receives on any
- * connection; 'drop' closes that connection instead.
+ * connection; 'drop' closes that connection instead. Without `pipelining` its EHLO does not
+ * offer PIPELINING.
  */
-async function startHoldingServer(dotReplies: string[] = []) {
+async function startHoldingServer(dotReplies: string[] = [], pipelining = true) {
   const log: string[] = [];
   const bodies: string[] = [];
   let connections = 0;
@@ -78,7 +79,7 @@ async function startHoldingServer(dotReplies: string[] = []) {
         // The reply to the dot comes first: replies go in the order of what they answer.
         if (verb === 'MAIL' || verb === 'QUIT') answerDot();
         if (socket.destroyed) return;
-        if (verb === 'EHLO') say('250-holding.test\r\n250 PIPELINING');
+        if (verb === 'EHLO') say(pipelining ? '250-holding.test\r\n250 PIPELINING' : '250 holding.test');
         else if (verb === 'DATA') (inData = true), say('354 go ahead');
         else if (verb === 'QUIT') say('221 bye'), socket.end();
         else say('250 Ok');
@@ -219,6 +220,14 @@ describe('smtp pool', () => {
         expect(nextMail, log.join('\n')).toBeGreaterThan(-1);
         expect(nextMail, log.join('\n')).toBeLessThan(log.indexOf(`> 250 2.0.0 Ok: queued as H${n}`));
       }
+    });
+
+    it('waits for the reply to the dot before the next message when the server does not offer PIPELINING', async () => {
+      const { pool, log } = await startHoldingServer([], false);
+      await Promise.all([1, 2].map((n) => pool.send(to(n), raw(n))));
+      const firstReply = log.indexOf('> 250 2.0.0 Ok: queued as H1');
+      expect(firstReply, log.join('\n')).toBeGreaterThan(-1);
+      expect(log.indexOf('< MAIL FROM:<bounces@shop.example>', log.indexOf('< . 1'))).toBeGreaterThan(firstReply);
     });
 
     it('a refusal of a message\'s dot fails that message alone, with no RSET, and the message behind it is sent', async () => {
