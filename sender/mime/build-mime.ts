@@ -1,13 +1,13 @@
 // The one MIME builder of the product: a rendered message in, the complete RFC 5322 message
 // out, written in one pass into a buffer the builder reuses. nodemailer's own composer
 // (streams, header objects, a QP encoder built on string slices) was about 30% of send CPU.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { RenderedMessage } from '../../shared/render/render-message';
 import type { TextPieces } from '../../shared/render/render-plan';
 import { writeBase64Lines } from './base64-lines';
 import { createByteOutput, reserve, takeBytes, writeAscii, writeUtf8 } from './byte-output';
 import { checkMessage } from './check-message';
-import { endRelaxedBody, relaxLines } from './dkim-canonicalize';
+import { hashRelaxedBody, relaxLines } from './dkim-canonicalize';
 import { foldHeader, givenHeader, unstructuredHeader } from './header-lines';
 import { mailboxHeader } from './mailbox-header';
 import { writeTextQuotedPrintable } from './quoted-printable';
@@ -79,10 +79,7 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
   /** The message, its body written from `bodyStart`. */
   function finish(message: RenderedMessage, bodyStart: number, recipient: string): MimeMessage {
     const built: MimeMessage = { raw: takeBytes(out), bodyStart, envelope: envelopeOf(message, recipient) };
-    if (relaxed) {
-      const length = endRelaxedBody(relaxed); // may grow relaxed.buf, so read it after
-      built.relaxedBodyHash = createHash('sha256').update(relaxed.buf.subarray(0, length)).digest('base64');
-    }
+    if (relaxed) built.relaxedBodyHash = hashRelaxedBody(relaxed);
     return built;
   }
 

@@ -27,6 +27,13 @@ export function writeAscii(out: ByteOutput, text: string): void {
   out.pos += out.buf.write(text, out.pos, 'latin1');
 }
 
+/** Appends bytes as they are. */
+export function writeBytes(out: ByteOutput, bytes: Uint8Array): void {
+  reserve(out, bytes.length);
+  out.buf.set(bytes, out.pos);
+  out.pos += bytes.length;
+}
+
 /** Appends a string as UTF-8 (header text that is allowed to hold it, such as an SMTPUTF8 address). */
 export function writeUtf8(out: ByteOutput, text: string): void {
   reserve(out, text.length * 3);

@@ -1,6 +1,7 @@
 // DKIM's "relaxed" canonicalisation (RFC 6376 §3.4.2 and §3.4.4): the form a verifier
 // rebuilds from what it received, so whitespace a relay rewraps does not break the signature.
 // The body is done in one pass over the bytes into a buffer the signer reuses.
+import { createHash } from 'node:crypto';
 import { reserve, type ByteOutput } from './byte-output';
 
 const CR = 0x0d;
@@ -61,6 +62,12 @@ export function endRelaxedBody(out: ByteOutput): number {
   }
   out.pos = n;
   return n;
+}
+
+/** Ends the relaxed body in `out` and returns its SHA-256 in base64: DKIM's bh= tag. */
+export function hashRelaxedBody(out: ByteOutput): string {
+  const length = endRelaxedBody(out); // may grow out.buf, so read it after
+  return createHash('sha256').update(out.buf.subarray(0, length)).digest('base64');
 }
 
 /**

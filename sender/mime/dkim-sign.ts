@@ -8,7 +8,7 @@
 import { createHash, sign as signData, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { createByteOutput } from './byte-output';
-import { relaxedBody, relaxedHeader, splitHeaderFields } from './dkim-canonicalize';
+import { hashRelaxedBody, relaxedHeader, relaxLines, splitHeaderFields } from './dkim-canonicalize';
 import { checkDkimKey } from './dkim-key';
 
 /**
@@ -77,7 +77,7 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     if (bodyStart < 4 || bodyStart > raw.length || raw.toString('latin1', bodyStart - 4, bodyStart) !== '\r\n\r\n') {
       throw new TypeError('bodyStart must point just past the blank line that ends the header block');
     }
-    const bodyHash = relaxedHash ?? hashRelaxedBody(raw, bodyStart);
+    const bodyHash = relaxedHash ?? relaxedHashOf(raw, bodyStart);
 
     // The last instance of a field is signed first (RFC 6376 §5.4.2), so group by name from the bottom.
     const byName = new Map<string, string[]>();
@@ -110,9 +110,10 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     return signed;
   }
 
-  function hashRelaxedBody(raw: Buffer, bodyStart: number): string {
-    const length = relaxedBody(raw, bodyStart, scratch); // may grow scratch.buf, so read it after
-    return createHash('sha256').update(scratch.buf.subarray(0, length)).digest('base64');
+  function relaxedHashOf(raw: Buffer, bodyStart: number): string {
+    scratch.pos = 0;
+    relaxLines(raw, bodyStart, raw.length, scratch);
+    return hashRelaxedBody(scratch);
   }
 
   return { sign, algorithm };

@@ -9,9 +9,9 @@
 // space or tab: no whitespace run or CRLF straddles two pieces, and the relaxed form of the
 // body is the relaxed forms of its pieces, one after another (relaxLines).
 import type { TextPieces } from '../../shared/render/render-plan';
-import { createByteOutput, reserve, takeBytes, type ByteOutput } from './byte-output';
+import { createByteOutput, takeBytes, writeBytes, type ByteOutput } from './byte-output';
 import { relaxLines } from './dkim-canonicalize';
-import { writeTextQuotedPrintable } from './quoted-printable';
+import { encodeQuotedPrintable, writeTextQuotedPrintable } from './quoted-printable';
 
 interface EncodedStatic {
   /** The static text this is the encoding of. */
@@ -24,6 +24,7 @@ interface EncodedStatic {
 }
 
 const SOFT_BREAK = Buffer.from('=\r\n');
+const CRLF = Buffer.from('\r\n');
 
 /** Encoded static pieces, by plan and by their place among its static pieces. */
 const encodedStatics = new WeakMap<object, EncodedStatic[]>();
@@ -49,35 +50,29 @@ export function writePiecesQuotedPrintable(out: ByteOutput, scratch: ByteOutput,
       continue;
     }
     if (column !== 0) {
-      append(out, SOFT_BREAK);
-      if (relaxed) append(relaxed, SOFT_BREAK);
+      writeBytes(out, SOFT_BREAK);
+      if (relaxed) writeBytes(relaxed, SOFT_BREAK);
     }
     const k = (i - 1) / 2;
     let encoded = statics[k];
-    if (encoded?.text !== piece) encoded = statics[k] = encodeStatic(piece, scratch);
-    append(out, encoded.bytes);
-    if (relaxed) append(relaxed, (encoded.relaxed ??= relaxedCopy(encoded.bytes)));
+    if (encoded?.text !== piece) encoded = statics[k] = encodeStatic(piece);
+    writeBytes(out, encoded.bytes);
+    if (relaxed) writeBytes(relaxed, (encoded.relaxed ??= relaxedCopy(encoded.bytes)));
     column = encoded.column;
   }
   return true;
 }
 
-function encodeStatic(text: string, scratch: ByteOutput): EncodedStatic {
-  const out = createByteOutput(text.length + 64);
-  const column = writeTextQuotedPrintable(out, scratch, text);
-  return { text, bytes: takeBytes(out), column, relaxed: null };
+function encodeStatic(text: string): EncodedStatic {
+  const bytes = encodeQuotedPrintable(text);
+  const lastBreak = bytes.lastIndexOf(CRLF);
+  return { text, bytes, column: lastBreak === -1 ? bytes.length : bytes.length - lastBreak - 2, relaxed: null };
 }
 
 function relaxedCopy(bytes: Buffer): Buffer {
   const out = createByteOutput(bytes.length + 2);
   relaxLines(bytes, 0, bytes.length, out);
   return takeBytes(out);
-}
-
-function append(out: ByteOutput, bytes: Buffer): void {
-  reserve(out, bytes.length);
-  out.buf.set(bytes, out.pos);
-  out.pos += bytes.length;
 }
 
 /** Whether a piece ending in CR is followed by one starting with LF. */
