@@ -108,18 +108,17 @@ export function finishPart(part: PlannedPart, signed: SwapMarkers): TextPieces {
   const { plan, pieces, slots, tagged } = part;
   for (let i = 0; i < slots.length; i += 2) pieces[slots[i]!] = signed.clickUrls[slots[i + 1]!]!;
   for (const i of tagged) pieces[i] = signed(pieces[i]!);
-  const split = plan.inside ? tidyPieces(pieces, plan.inside) : alternate(pieces, plan.steps);
-  return { text: split.join(''), pieces: split, plan };
+  return { ...(plan.inside ? tidyPieces(pieces, plan.inside) : alternate(pieces, plan.steps)), plan };
 }
 
 /** The rendered steps as merged and static pieces in turn: a text step is static, everything else merged. */
-function alternate(rendered: readonly string[], steps: readonly PlanStep[]): string[] {
+function alternate(rendered: readonly string[], steps: readonly PlanStep[]): { text: string; pieces: string[] } {
   const split = [''];
   for (let i = 0; i < rendered.length; i++) {
     if (steps[i]!.kind === 'text') split.push(rendered[i]!, '');
     else split[split.length - 1] += rendered[i]!;
   }
-  return split;
+  return { text: split.join(''), pieces: split };
 }
 
 /** A link's URL template, rendered in the context of the part that holds the link, as the link tag does. */

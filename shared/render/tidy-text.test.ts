@@ -38,9 +38,10 @@ describe('tidyPieces', () => {
         });
         const joined = statics.map((text, i) => text + (i % 2 ? first : second)).join('');
         const tidied = tidyPieces(pieces, inside);
-        expect(tidied.join(''), JSON.stringify([first, second])).toBe(tidyText(joined));
+        expect(tidied.text, JSON.stringify([first, second])).toBe(tidyText(joined));
+        expect(tidied.pieces.join('')).toBe(tidied.text);
         // The insides come back as they were, at the odd places.
-        if (tidied.length > 1) expect(tidied.filter((_, i) => i % 2 === 1)).toEqual(pieces.filter((_, i) => inside[i]));
+        if (tidied.pieces.length > 1) expect(tidied.pieces.filter((_, i) => i % 2 === 1)).toEqual(pieces.filter((_, i) => inside[i]));
         cases++;
       }
     }
@@ -49,8 +50,8 @@ describe('tidyPieces', () => {
 
   it('gives the whole text as one merged piece when trimming would cut into an inside', () => {
     // U+00A0 is not blank to the plan's split, but trim() takes it.
-    expect(tidyPieces(['\n', '\u00a0Hi', ' x '], [false, true, false])).toEqual(['Hi x']);
-    expect(tidyPieces(['', 'Hi\u00a0', '\n'], [false, true, false])).toEqual(['Hi']);
-    expect(tidyPieces(['\n', 'Hi', ' x\n'], [false, true, false])).toEqual(['', 'Hi', ' x']);
+    expect(tidyPieces(['\n', '\u00a0Hi', ' x '], [false, true, false])).toEqual({ text: 'Hi x', pieces: ['Hi x'] });
+    expect(tidyPieces(['', 'Hi\u00a0', '\n'], [false, true, false])).toEqual({ text: 'Hi', pieces: ['Hi'] });
+    expect(tidyPieces(['\n', 'Hi', ' x\n'], [false, true, false])).toEqual({ text: 'Hi x', pieces: ['', 'Hi', ' x'] });
   });
 });

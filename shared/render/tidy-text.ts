@@ -32,12 +32,12 @@ export function splitForTidy(text: string): SplitText {
 
 /**
  * tidyText of the joined pieces, when `inside[i]` marks the pieces that are already tidied
- * insides of static text. Returned as render-plan.ts's pieces: merged text (the rest, tidied)
- * and the insides in turn, so the insides stay the plan's own strings; or, when trimming the
- * ends would cut into an inside (a character JavaScript trims that is not a space, tab or
- * newline), the whole text as one merged piece.
+ * insides of static text. Returned with render-plan.ts's pieces: merged text (the rest,
+ * tidied) and the insides in turn, so the insides stay the plan's own strings; or, when
+ * trimming the ends would cut into an inside (a character JavaScript trims that is not a
+ * space, tab or newline), the whole text as one merged piece.
  */
-export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]): string[] {
+export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]): { text: string; pieces: string[] } {
   const tidied: string[] = [];
   let between = '';
   for (let i = 0; i < pieces.length; i++) {
@@ -52,26 +52,27 @@ export function tidyPieces(pieces: readonly string[], inside: readonly boolean[]
   return trimPieces(tidied);
 }
 
-/** trim() of the joined pieces, cutting only merged ones (even indices). */
-function trimPieces(pieces: string[]): string[] {
-  const text = pieces.join('');
-  const start = text.trimStart();
-  if (start === '') return [''];
-  let head = text.length - start.length;
-  let tail = start.length - start.trimEnd().length;
+/** trim() of the joined pieces, and the pieces cut to match: only merged ones (even indices). */
+function trimPieces(pieces: string[]): { text: string; pieces: string[] } {
+  const joined = pieces.join('');
+  const start = joined.trimStart();
+  const text = start.trimEnd();
+  if (text === '') return { text, pieces: [''] };
+  let head = joined.length - start.length;
+  let tail = start.length - text.length;
   for (let i = 0; head > 0; i++) {
     const cut = Math.min(head, pieces[i]!.length);
-    if (cut > 0 && i % 2 === 1) return [text.trim()];
+    if (cut > 0 && i % 2 === 1) return { text, pieces: [text] };
     pieces[i] = pieces[i]!.slice(cut);
     head -= cut;
   }
   for (let i = pieces.length - 1; tail > 0; i--) {
     const cut = Math.min(tail, pieces[i]!.length);
-    if (cut > 0 && i % 2 === 1) return [text.trim()];
+    if (cut > 0 && i % 2 === 1) return { text, pieces: [text] };
     pieces[i] = pieces[i]!.slice(0, pieces[i]!.length - cut);
     tail -= cut;
   }
-  return pieces;
+  return { text, pieces };
 }
 
 function isBlank(char: string): boolean {
