@@ -46,7 +46,6 @@ if (cluster.isPrimary) {
   const rttMs = Number(process.env.SINK_RTT_MS ?? 0);
   const sink = await startSmtpSink(rttMs > 0 ? {} : { port: Number(process.env.SINK_PORT) });
   if (rttMs > 0) await listenBehindLatency(Number(process.env.SINK_PORT), sink.port, rttMs);
-  // A relay's latency per message (SINK_DELAY_MS), added before each 250 reply.
   sink.delayMs = Number(process.env.SINK_DELAY_MS ?? 0);
   // Keep memory flat over long runs: count, do not keep.
   let count = 0;
