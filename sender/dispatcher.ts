@@ -47,6 +47,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { db, queue, senderId, leaseMs } = options;
   const pageSize = options.pageSize ?? 500;
   const windowSize = options.windowSize ?? 5_000;
+  // A page is queued once the window has room for a whole one (or half the window, if
+  // smaller). Topping the window up as jobs finished made pages of a few dozen recipients,
+  // each paying a page's reads, writes and Redis calls (bench/send-pipeline.ts: 344 pages
+  // for 10,000 messages).
+  const refillAt = Math.min(pageSize, Math.ceil(windowSize / 2));
   const idleMs = options.idleMs ?? 250;
   const maxCampaigns = options.maxCampaigns ?? 4;
   const stallMs = options.stallMs ?? 60_000;
@@ -130,7 +135,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let worked = false;
     for (const campaign of [...owned.values()]) {
       if (!campaign.fanoutDone) {
-        if (room <= 0) continue;
+        if (room < refillAt) continue;
         const added = await fanOut(campaign, Math.min(pageSize, room));
         room -= added;
         worked = true;

@@ -26,17 +26,14 @@ export async function createMessages(db: Database, campaignId: number, subscribe
       insert into messages (campaign_id, subscriber_id)
       select ${campaignId}, value from json_each(${ids}) where true
       on conflict (campaign_id, subscriber_id) do nothing`),
-    db
-      .select({ id: messages.id, subscriberId: messages.subscriberId })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.campaignId, campaignId),
-          eq(messages.status, 'queued'),
-          sql`${messages.subscriberId} in (select value from json_each(${ids}))`,
-        ),
-      )
-      .orderBy(messages.id),
+    // Driven from the page's ids through the (campaign, subscriber) index: read by the
+    // campaign's queued messages instead, it scanned the whole window of them per page.
+    db.all<QueuedMessage>(sql`
+      select m.id as id, m.subscriber_id as subscriberId
+      from json_each(${ids}) as j
+      cross join ${messages} as m on m.campaign_id = ${campaignId} and m.subscriber_id = j.value
+      where m.status = 'queued'
+      order by m.id`),
   ]);
   return queued;
 }
