@@ -11,7 +11,6 @@ import { createMimeBuilder } from '../sender/mime/build-mime';
 import { encodeWords } from '../sender/mime/encoded-words';
 import { encodeQuotedPrintable } from '../sender/mime/quoted-printable';
 import { deriveKeys } from '../shared/keys';
-import { nodeHmacSha256 } from '../node/hmac';
 import { compileCampaign } from '../shared/render/compile-campaign';
 import { renderMessage, type RenderedMessage } from '../shared/render/render-message';
 import { benchMjml } from './bench-campaign';
@@ -21,7 +20,7 @@ import { measure } from './measure';
 const total = Number(process.argv[2] ?? 2000);
 const htmlKb = Number(process.argv[3] ?? 34);
 
-const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!', nodeHmacSha256);
+const keys = await deriveKeys('bench-secret-bench-secret-bench-secret!!');
 const compiled = await compileCampaign(
   { id: 1, name: 'Spring', subject: 'Spring for {{ subscriber.name }}', fromAddress: 'Shop News <news@shop.example>', format: 'mjml', body: await benchMjml(htmlKb) },
   mjml2html,
@@ -29,7 +28,7 @@ const compiled = await compileCampaign(
 const messages: RenderedMessage[] = [];
 for (let i = 0; i < 100; i++) {
   const subscriber = { id: i + 1, email: `user${i}@example.com`, name: i % 2 ? `Zoë Müller ${i}` : `User ${i}`, attributes: { city: 'Lyon' } };
-  messages.push(await renderMessage(compiled, { messageId: i + 1, subscriber }, { publicUrl: 'https://t.shop.example', keys }));
+  messages.push(renderMessage(compiled, { messageId: i + 1, subscriber }, { publicUrl: 'https://t.shop.example', keys }));
 }
 const pick = (i: number) => messages[i % messages.length]!;
 

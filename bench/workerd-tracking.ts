@@ -212,10 +212,8 @@ try {
   const keys = await deriveKeys(SECRET_KEY);
   // Hits spread over a campaign's messages and links, as real ones are (a thousand clicks on one message would be a burst).
   const messageIds = await seedSentMessages(database.db, MESSAGES);
-  const pixels = await Promise.all(messageIds.map(async (messageId) => `/t/o/${await signToken(keys, { kind: 'open', messageId })}`));
-  const clicks = await Promise.all(
-    messageIds.map(async (messageId, i) => `/t/c/${await signToken(keys, { kind: 'click', messageId, url: `https://shop.example.com/products/${i % 20}?utm_source=news` })}`),
-  );
+  const pixels = messageIds.map((messageId) => `/t/o/${signToken(keys, { kind: 'open', messageId })}`);
+  const clicks = messageIds.map((messageId, i) => `/t/c/${signToken(keys, { kind: 'click', messageId, url: `https://shop.example.com/products/${i % 20}?utm_source=news` })}`);
   const realOrigin = (await real.url).origin;
   const pids = {
     bare: listenerPid(Number((await bare.url).port)),

@@ -230,7 +230,7 @@ export function createSendWorker(options: SendWorkerOptions): Worker<SendJobData
         if (waitMs > 0) {
           result = { waitMs };
         } else {
-          const rendered = await renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
+          const rendered = renderMessage(compiled, { messageId: message.id, subscriber: message.subscriber }, options.render);
           result = await driver.send({ ...rendered, messageId: message.id });
         }
       } catch (err) {

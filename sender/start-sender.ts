@@ -6,7 +6,6 @@ import { Redis } from 'ioredis';
 import type { SenderConfig } from '../shared/config';
 import type { Database } from '../shared/db/database';
 import { deriveKeyring, secretKeysOf } from '../shared/keyring';
-import { nodeHmacSha256 } from '../node/hmac';
 import { startBounceInbox } from './bounces/bounce-inbox';
 import { createCampaignCache } from './campaign-cache';
 import { compactMjml2Html } from './compact-mjml';
@@ -42,7 +41,7 @@ export async function startSender({ config, db, dispatcher: tuning, shutdownGrac
   // Unique per boot, even when replicas share SENDER_ID: two live senders never hold one
   // lease. A sender that crashed gets its campaigns back after their lease lapses.
   const senderId = `${config.SENDER_ID ?? hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const keyring = await deriveKeyring(config, nodeHmacSha256);
+  const keyring = await deriveKeyring(config);
   const keys = keyring[0];
   // First, so a port already taken stops the start before anything else runs.
   const bounceInbox = config.BOUNCE_ADDRESS

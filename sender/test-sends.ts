@@ -120,7 +120,7 @@ export function createTestSender(options: TestSenderOptions): WorkLoop {
     try {
       const limited = await waitForRate(prepared.server, address, rateDeadline);
       if (limited) return { result: { address, ok: false, detail: limited }, serverWide: false };
-      const rendered = await renderMessage(compiled, { messageId: TEST_MESSAGE_ID, subscriber }, render);
+      const rendered = renderMessage(compiled, { messageId: TEST_MESSAGE_ID, subscriber }, render);
       const sent = await driver.send({
         ...rendered,
         messageId: TEST_MESSAGE_ID,

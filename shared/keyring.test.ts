@@ -33,23 +33,23 @@ describe('deriveKeyring', () => {
 
   it('verifies a token signed under the retired key only while that key is in the keyring', async () => {
     const [oldKeys] = await deriveKeyring({ SECRET_KEY: OLD });
-    const token = await signToken(oldKeys, { kind: 'click', messageId: 42, url: 'https://example.com/sale' });
+    const token = signToken(oldKeys, { kind: 'click', messageId: 42, url: 'https://example.com/sale' });
     const rotated = await deriveKeyring(config({ SECRET_KEY: NEW, SECRET_KEY_PREVIOUS: OLD }));
     const dropped = await deriveKeyring(config({ SECRET_KEY: NEW }));
-    expect(await verifyToken(rotated, token, 'click')).toEqual({ kind: 'click', messageId: 42, url: 'https://example.com/sale' });
-    expect(await verifyToken(dropped, token, 'click')).toBeNull();
+    expect(verifyToken(rotated, token, 'click')).toEqual({ kind: 'click', messageId: 42, url: 'https://example.com/sale' });
+    expect(verifyToken(dropped, token, 'click')).toBeNull();
   });
 
   it('accepts a VERP address made under the retired key only while that key is in the keyring', async () => {
     const [oldKeys] = await deriveKeyring({ SECRET_KEY: OLD });
-    const address = await verpAddress(oldKeys, 'bounces@mail.example.com', 77);
+    const address = verpAddress(oldKeys, 'bounces@mail.example.com', 77);
     const rotated = await deriveKeyring(config({ SECRET_KEY: NEW, SECRET_KEY_PREVIOUS: OLD }));
     const dropped = await deriveKeyring(config({ SECRET_KEY: NEW }));
-    expect(await parseVerpAddress(rotated, address)).toBe(77);
-    expect(await parseVerpAddress(rotated, address.toUpperCase())).toBe(77);
-    expect(await parseVerpAddress(dropped, address)).toBeNull();
+    expect(parseVerpAddress(rotated, address)).toBe(77);
+    expect(parseVerpAddress(rotated, address.toUpperCase())).toBe(77);
+    expect(parseVerpAddress(dropped, address)).toBeNull();
     // The current key still makes and reads its own addresses.
-    expect(await parseVerpAddress(rotated, await verpAddress(rotated[0], 'bounces@mail.example.com', 78))).toBe(78);
+    expect(parseVerpAddress(rotated, verpAddress(rotated[0], 'bounces@mail.example.com', 78))).toBe(78);
   });
 });
 

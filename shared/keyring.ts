@@ -2,7 +2,7 @@
 // tokens, VERP addresses and sealed secrets use the current one; links already sent and
 // secrets already saved still open with a retired one until `secrets rekey` and the
 // links' age make it safe to drop.
-import { deriveKeys, type HmacSha256, type Keys } from './keys';
+import { deriveKeys, type Keys } from './keys';
 import { decryptSecrets, SecretBoxError, type SecretValues } from './secret-box';
 
 /** Every usable set of keys, the current one first. */
@@ -12,9 +12,9 @@ export type Keyring = [Keys, ...Keys[]];
 export type SecretKeys = readonly CryptoKey[];
 
 /** Derives the keyring from the parsed config (SECRET_KEY, then SECRET_KEY_PREVIOUS in order). */
-export async function deriveKeyring(config: { SECRET_KEY: string; SECRET_KEY_PREVIOUS?: string[] }, hmacSha256?: HmacSha256): Promise<Keyring> {
+export async function deriveKeyring(config: { SECRET_KEY: string; SECRET_KEY_PREVIOUS?: string[] }): Promise<Keyring> {
   const retired = (config.SECRET_KEY_PREVIOUS ?? []).filter((key) => key !== config.SECRET_KEY);
-  const [current, ...rest] = await Promise.all([config.SECRET_KEY, ...retired].map((key) => deriveKeys(key, hmacSha256)));
+  const [current, ...rest] = await Promise.all([config.SECRET_KEY, ...retired].map((key) => deriveKeys(key)));
   return [current!, ...rest];
 }
 

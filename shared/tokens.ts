@@ -27,28 +27,22 @@ const MAC_BYTES = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking'>;
+export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'signTracking'>;
 
 const isClick = (kind: TokenKind) => kind === 'click' || kind === 'anonymous-click';
 const idOf = (claims: TokenClaims) => ('campaignId' in claims ? claims.campaignId : claims.messageId);
 
 /** Signs a token; throws on claims no verifier would accept, so a bad link never ships. */
-export async function signToken(keys: TrackingKeys, claims: TokenClaims): Promise<string> {
-  return (await signTokens(keys, [claims]))[0]!;
+export function signToken(keys: TrackingKeys, claims: TokenClaims): string {
+  return signTokens(keys, [claims])[0]!;
 }
 
-/**
- * Signs tokens in order, as signToken does each. With the host's synchronous HMAC
- * (`keys.signTracking`) they are signed in one go: a promise per token cost more than its
- * HMAC, and a message signs one per tracked link.
- */
-export async function signTokens(keys: TrackingKeys, all: readonly TokenClaims[]): Promise<string[]> {
-  const signed = all.map((claims) => signedPart(keys, claims));
-  const { signTracking } = keys;
-  const macs = signTracking
-    ? signed.map((text) => signTracking(text))
-    : await Promise.all(signed.map(async (text) => new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(text)))));
-  return signed.map((text, i) => `${text}.${encodeBase64Url(macs[i]!.subarray(0, MAC_BYTES))}`);
+/** Signs tokens in order, as signToken does each: a message signs one per tracked link. */
+export function signTokens(keys: TrackingKeys, all: readonly TokenClaims[]): string[] {
+  return all.map((claims) => {
+    const text = signedPart(keys, claims);
+    return `${text}.${encodeBase64Url(keys.signTracking(text).subarray(0, MAC_BYTES))}`;
+  });
 }
 
 /** What a token's MAC signs, `<keyId>.<payload>`; throws on claims no verifier would accept. */
@@ -67,14 +61,14 @@ function signedPart(keys: TrackingKeys, claims: TokenClaims): string {
  * else (unknown key id, bad MAC, malformed payload, another kind): callers answer null with
  * a plain 404.
  */
-export async function verifyToken<K extends TokenKind>(keyring: TrackingKeys[], token: string, kinds: K | readonly K[]): Promise<ClaimsOf<K> | null> {
+export function verifyToken<K extends TokenKind>(keyring: readonly TrackingKeys[], token: string, kinds: K | readonly K[]): ClaimsOf<K> | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
   const [keyId, payload, macText] = parts as [string, string, string];
   const keys = keyring.find((k) => k.trackingKeyId === keyId);
   const mac = decodeBase64Url(macText);
   if (!keys || !mac || mac.length !== MAC_BYTES) return null;
-  const full = new Uint8Array(await crypto.subtle.sign('HMAC', keys.tracking, encoder.encode(`${keyId}.${payload}`)));
+  const full = keys.signTracking(`${keyId}.${payload}`);
   if (!constantTimeEqual(full.subarray(0, MAC_BYTES), mac)) return null;
   const bytes = decodeBase64Url(payload);
   if (!bytes) return null;

@@ -4,32 +4,31 @@
 import type { Keys } from './keys';
 import { constantTimeEqual } from './tokens';
 
-export type VerpKeys = Pick<Keys, 'verp' | 'signVerp'>;
+export type VerpKeys = Pick<Keys, 'signVerp'>;
 
 const encoder = new TextEncoder();
 const MAC_BYTES = 6;
 
-async function verpMac(keys: VerpKeys, messageId: number): Promise<string> {
-  const data = `verp:${messageId}`;
-  const mac = keys.signVerp ? keys.signVerp(data) : new Uint8Array(await crypto.subtle.sign('HMAC', keys.verp, encoder.encode(data)));
+function verpMac(keys: VerpKeys, messageId: number): string {
+  const mac = keys.signVerp(`verp:${messageId}`);
   // Lower-case hex: some MTAs lower-case the local part.
   return [...mac.subarray(0, MAC_BYTES)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The envelope sender for one message, e.g. `bounces+42-1a2b3c4d5e6f@mail.example.com`. */
-export async function verpAddress(keys: VerpKeys, bounceAddress: string, messageId: number): Promise<string> {
+export function verpAddress(keys: VerpKeys, bounceAddress: string, messageId: number): string {
   const at = bounceAddress.lastIndexOf('@');
-  return `${bounceAddress.slice(0, at)}+${messageId}-${await verpMac(keys, messageId)}${bounceAddress.slice(at)}`;
+  return `${bounceAddress.slice(0, at)}+${messageId}-${verpMac(keys, messageId)}${bounceAddress.slice(at)}`;
 }
 
 /** The message id a genuine VERP address names, or null for anything else; a keyring accepts addresses made under any of its keys. */
-export async function parseVerpAddress(keys: VerpKeys | readonly VerpKeys[], address: string): Promise<number | null> {
+export function parseVerpAddress(keys: VerpKeys | readonly VerpKeys[], address: string): number | null {
   const match = /\+([1-9][0-9]{0,15})-([0-9a-f]{12})@/i.exec(address);
   if (!match) return null;
   const messageId = Number(match[1]);
   const given = encoder.encode(match[2]!.toLowerCase());
   for (const each of Array.isArray(keys) ? (keys as readonly VerpKeys[]) : [keys as VerpKeys]) {
-    if (constantTimeEqual(encoder.encode(await verpMac(each, messageId)), given)) return messageId;
+    if (constantTimeEqual(encoder.encode(verpMac(each, messageId)), given)) return messageId;
   }
   return null;
 }

@@ -21,7 +21,7 @@ describe('serveEdge after a SECRET_KEY rotation', () => {
   beforeEach(async () => {
     database = await createTestDatabase();
     const messageId = await insertMessageRow(database.db);
-    token = await signToken(await deriveKeys(OLD), { kind: 'click', messageId, url: DESTINATION });
+    token = signToken(await deriveKeys(OLD), { kind: 'click', messageId, url: DESTINATION });
   });
   afterEach(async () => {
     await server?.close();

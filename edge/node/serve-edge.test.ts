@@ -43,7 +43,7 @@ describe('serveEdge', () => {
     // A batch that would wait a minute: only close() can write this hit in time.
     server = await serveEdge({ config, port: 0, recorder: { maxDelayMs: 60_000 } });
     const keys = await deriveKeys(SECRET_KEY);
-    const token = await signToken(keys, { kind: 'click', messageId, url: 'https://shop.example.com/spring?utm=mail' });
+    const token = signToken(keys, { kind: 'click', messageId, url: 'https://shop.example.com/spring?utm=mail' });
 
     const click = await fetch(`${server.url}/t/c/${token}`, { redirect: 'manual' });
     expect(click.status).toBe(302);

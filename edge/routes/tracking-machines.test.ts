@@ -27,9 +27,9 @@ describe('tracking: human or machine', () => {
   afterEach(() => t.close());
 
   const open = async (messageId: number, init: RequestInit, env: object = {}) =>
-    t.app.request(`/t/o/${await signToken(t.keys, { kind: 'open', messageId })}`, init, env, t.background);
+    t.app.request(`/t/o/${signToken(t.keys, { kind: 'open', messageId })}`, init, env, t.background);
   const click = async (messageId: number, url: string, init: RequestInit = { headers: { 'user-agent': BROWSER } }, env: object = {}) =>
-    t.app.request(`/t/c/${await signToken(t.keys, { kind: 'click', messageId, url })}`, init, env, t.background);
+    t.app.request(`/t/c/${signToken(t.keys, { kind: 'click', messageId, url })}`, init, env, t.background);
   const verdicts = async () => {
     await t.background.drain();
     const rows = await t.database.db.select().from(events).orderBy(events.id);

@@ -53,7 +53,7 @@ describe('tracking routes', () => {
 
   describe('open pixel', () => {
     it('answers a 43-byte transparent GIF that no cache keeps, and records the open after the response', async () => {
-      const token = await signToken(t.keys, { kind: 'open', messageId });
+      const token = signToken(t.keys, { kind: 'open', messageId });
       const res = await t.request(`/t/o/${token}`, { headers: { 'user-agent': 'Thunderbird/128' } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/gif');
@@ -72,7 +72,7 @@ describe('tracking routes', () => {
     });
 
     it('records a HEAD probe with its method', async () => {
-      const token = await signToken(t.keys, { kind: 'open', messageId });
+      const token = signToken(t.keys, { kind: 'open', messageId });
       const res = await t.request(`/t/o/${token}`, { method: 'HEAD' });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('image/gif');
@@ -81,9 +81,9 @@ describe('tracking routes', () => {
     });
 
     it('answers the GIF for any token at all, and records only genuine open tokens', async () => {
-      const open = await signToken(t.keys, { kind: 'open', messageId });
-      const click = await signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
-      const stranger = await signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'open', messageId });
+      const open = signToken(t.keys, { kind: 'open', messageId });
+      const click = signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
+      const stranger = signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'open', messageId });
       const bad = [...mutations(open, click), click, stranger, 'x', '...', '%00', 'a'.repeat(4000)];
       for (const token of bad) {
         const res = await t.request(`/t/o/${encodeURIComponent(token)}`);
@@ -98,21 +98,21 @@ describe('tracking routes', () => {
     });
 
     it('still records on a host that passes no ExecutionContext', async () => {
-      const token = await signToken(t.keys, { kind: 'open', messageId });
+      const token = signToken(t.keys, { kind: 'open', messageId });
       expect((await t.app.request(`/t/o/${token}`)).status).toBe(200);
       await t.recorder.flush();
       expect(await recorded()).toHaveLength(1);
     });
 
     it('accepts a token signed with a retired key', async () => {
-      const token = await signToken(t.deps.keyring[1]!, { kind: 'open', messageId });
+      const token = signToken(t.deps.keyring[1]!, { kind: 'open', messageId });
       await t.request(`/t/o/${token}`);
       expect(await recorded()).toHaveLength(1);
     });
 
     it('answers without waiting on the recorder or the database, and whatever they do', async () => {
       const hanging = createApp({ ...t.deps, recorder: { record: () => new Promise<void>(() => {}) } });
-      const token = await signToken(t.keys, { kind: 'open', messageId });
+      const token = signToken(t.keys, { kind: 'open', messageId });
       const res = await Promise.race([
         hanging.request(`/t/o/${token}`, {}, {}, new BackgroundTasks()),
         new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 2000)),
@@ -125,7 +125,7 @@ describe('tracking routes', () => {
       const res2 = await throwing.request(`/t/o/${token}`, {}, {}, new BackgroundTasks());
       expect(new Uint8Array(await res2.arrayBuffer())).toEqual(PIXEL_GIF);
       expect(errors).toHaveBeenCalledWith('tracking: a hit could not be recorded', expect.any(Error));
-      const click = await signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
+      const click = signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
       expect((await throwing.request(`/t/c/${click}`, {}, {}, new BackgroundTasks())).status).toBe(302);
       errors.mockRestore();
 
@@ -139,7 +139,7 @@ describe('tracking routes', () => {
 
   describe('click redirect', () => {
     it('redirects a genuine token with 302 and records the click after the response', async () => {
-      const token = await signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
+      const token = signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
       const res = await t.request(`/t/c/${token}`, { headers: { 'user-agent': 'Mozilla/5.0' } });
       expect(res.status).toBe(302);
       expect(res.headers.get('location')).toBe(DESTINATION);
@@ -151,17 +151,17 @@ describe('tracking routes', () => {
     });
 
     it('redirects a HEAD probe too, recorded as HEAD', async () => {
-      const token = await signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
+      const token = signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
       const res = await t.request(`/t/c/${token}`, { method: 'HEAD' });
       expect([res.status, res.headers.get('location')]).toEqual([302, DESTINATION]);
       expect(await recorded()).toMatchObject([{ type: 'click', data: { method: 'HEAD' } }]);
     });
 
     it('refuses every tampered, truncated, swapped, wrong-kind or unknown-key token alike: 404, no Location, nothing recorded', async () => {
-      const click = await signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
-      const other = await signToken(t.keys, { kind: 'click', messageId: seed.messageIds[1]!, url: 'https://evil.example/' });
-      const stranger = await signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'click', messageId, url: 'https://evil.example/' });
-      const wrongKind = [await signToken(t.keys, { kind: 'open', messageId }), await signToken(t.keys, { kind: 'unsubscribe', messageId })];
+      const click = signToken(t.keys, { kind: 'click', messageId, url: DESTINATION });
+      const other = signToken(t.keys, { kind: 'click', messageId: seed.messageIds[1]!, url: 'https://evil.example/' });
+      const stranger = signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'click', messageId, url: 'https://evil.example/' });
+      const wrongKind = [signToken(t.keys, { kind: 'open', messageId }), signToken(t.keys, { kind: 'unsubscribe', messageId })];
       const bad = [...mutations(click, other), ...wrongKind, stranger];
       expect(bad.length).toBeGreaterThan(2 * click.length);
       for (const token of bad) {
@@ -180,17 +180,17 @@ describe('tracking routes', () => {
 
     it('refuses tampered anonymous tokens the same way, and never takes an anonymous open for a click or an unsubscribe', async () => {
       const campaignId = seed.campaignId;
-      const click = await signToken(t.keys, { kind: 'anonymous-click', campaignId, url: DESTINATION });
-      const other = await signToken(t.keys, { kind: 'anonymous-click', campaignId, url: 'https://evil.example/' });
-      const open = await signToken(t.keys, { kind: 'anonymous-open', campaignId });
+      const click = signToken(t.keys, { kind: 'anonymous-click', campaignId, url: DESTINATION });
+      const other = signToken(t.keys, { kind: 'anonymous-click', campaignId, url: 'https://evil.example/' });
+      const open = signToken(t.keys, { kind: 'anonymous-open', campaignId });
       const bad = [...mutations(click, other), open];
       for (const token of bad) {
         const res = await t.request(`/t/c/${encodeURIComponent(token)}`);
         expect([res.status, res.headers.get('location')], token).toEqual([404, null]);
       }
       for (const token of [...mutations(open, click), click]) await t.request(`/t/o/${encodeURIComponent(token)}`);
-      expect(await verifyToken(t.deps.keyring, open, 'unsubscribe')).toBeNull();
-      expect(await verifyToken(t.deps.keyring, click, ['click', 'unsubscribe'])).toBeNull();
+      expect(verifyToken(t.deps.keyring, open, 'unsubscribe')).toBeNull();
+      expect(verifyToken(t.deps.keyring, click, ['click', 'unsubscribe'])).toBeNull();
       expect(await recorded()).toEqual([]);
       // The genuine ones are still good after all that.
       expect((await t.request(`/t/c/${click}`)).headers.get('location')).toBe(DESTINATION);
@@ -202,7 +202,7 @@ describe('tracking routes', () => {
     });
 
     it('redirects without a database read: an unknown message still redirects, and its hit is dropped', async () => {
-      const token = await signToken(t.keys, { kind: 'click', messageId: 987_654, url: DESTINATION });
+      const token = signToken(t.keys, { kind: 'click', messageId: 987_654, url: DESTINATION });
       const res = await t.request(`/t/c/${token}`);
       expect(res.status).toBe(302);
       expect(await recorded()).toEqual([]);
@@ -212,17 +212,16 @@ describe('tracking routes', () => {
       // signToken refuses such a URL, so forge the token by hand with the real key.
       const payload = encodeBase64Url(new TextEncoder().encode(`c:${messageId}:javascript:alert(1)`));
       const signed = `${t.keys.trackingKeyId}.${payload}`;
-      const mac = new Uint8Array(await crypto.subtle.sign('HMAC', t.keys.tracking, new TextEncoder().encode(signed)));
-      const js = `${signed}.${encodeBase64Url(mac.subarray(0, 16))}`;
+      const js = `${signed}.${encodeBase64Url(t.keys.signTracking(signed).subarray(0, 16))}`;
       expect((await t.request(`/t/c/${js}`)).status).toBe(404);
 
-      const crlf = await signToken(t.keys, { kind: 'click', messageId, url: 'https://shop.example.com/a\r\nSet-Cookie: x=1' });
+      const crlf = signToken(t.keys, { kind: 'click', messageId, url: 'https://shop.example.com/a\r\nSet-Cookie: x=1' });
       const res = await t.request(`/t/c/${crlf}`);
       expect(res.status).toBe(302);
       expect(res.headers.get('set-cookie')).toBeNull();
       expect(res.headers.get('location')).toBe('https://shop.example.com/aSet-Cookie:%20x=1');
 
-      const unicode = await signToken(t.keys, { kind: 'click', messageId, url: 'https://shop.example.com/café?q=a b' });
+      const unicode = signToken(t.keys, { kind: 'click', messageId, url: 'https://shop.example.com/café?q=a b' });
       expect((await t.request(`/t/c/${unicode}`)).headers.get('location')).toBe('https://shop.example.com/caf%C3%A9?q=a%20b');
     });
   });

@@ -88,7 +88,7 @@ export function trackingRoutes(deps: AppDeps) {
   // Whatever the token, the recorder or the database do, the pixel answers with the GIF.
   async function openPixel(c: Context, token: string): Promise<Response> {
     try {
-      const claims = await verifyToken(deps.keyring, token, OPEN_KINDS);
+      const claims = verifyToken(deps.keyring, token, OPEN_KINDS);
       if (claims) recordAfterResponse(c, deps.recorder, hitFrom(c, 'open', claims));
     } catch (err) {
       console.error('open pixel: a hit could not be recorded', err);
@@ -105,7 +105,7 @@ export function trackingRoutes(deps: AppDeps) {
   });
 
   app.get('/t/c/:token', async function clickRedirect(c) {
-    const claims = await verifyToken(deps.keyring, c.req.param('token'), CLICK_KINDS);
+    const claims = verifyToken(deps.keyring, c.req.param('token'), CLICK_KINDS);
     const url = claims?.url;
     const location = url ? redirectTarget(url) : null;
     if (!claims || !url || !location) return notFound();

@@ -15,7 +15,7 @@ describe('unsubscribe routes', () => {
   beforeEach(async () => {
     t = await createTrackingTestApp();
     seed = await seedMessages(t.database.db, 2);
-    token = await signToken(t.keys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
+    token = signToken(t.keys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
   });
   afterEach(() => t.close());
 
@@ -69,7 +69,7 @@ describe('unsubscribe routes', () => {
     expect(form.status).toBe(200);
     expect(await unsubscribes()).toMatchObject([{ data: { source: 'form' } }]);
 
-    const second = await signToken(t.keys, { kind: 'unsubscribe', messageId: seed.messageIds[1]! });
+    const second = signToken(t.keys, { kind: 'unsubscribe', messageId: seed.messageIds[1]! });
     const body = new FormData();
     body.set('List-Unsubscribe', 'One-Click');
     expect((await t.request(`/u/${second}`, { method: 'POST', body })).status).toBe(200);
@@ -78,8 +78,8 @@ describe('unsubscribe routes', () => {
   });
 
   it('refuses bad tokens with 404 on GET and POST, changing nothing', async () => {
-    const stranger = await signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
-    const wrongKind = await signToken(t.keys, { kind: 'open', messageId: seed.messageIds[0]! });
+    const stranger = signToken(await deriveKeys('another-secret-0123456789-0123456789'), { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
+    const wrongKind = signToken(t.keys, { kind: 'open', messageId: seed.messageIds[0]! });
     const flipped = token.slice(0, -2) + (token.at(-2) === 'A' ? 'B' : 'A') + token.at(-1);
     for (const bad of [stranger, wrongKind, flipped, token.slice(0, -1), 'nonsense']) {
       const get = await t.request(`/u/${bad}`);
@@ -92,7 +92,7 @@ describe('unsubscribe routes', () => {
   });
 
   it('says so honestly when the message no longer exists', async () => {
-    const gone = await signToken(t.keys, { kind: 'unsubscribe', messageId: 987_654 });
+    const gone = signToken(t.keys, { kind: 'unsubscribe', messageId: 987_654 });
     const res = await t.request(`/u/${gone}`, ONE_CLICK);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('no longer have the message');

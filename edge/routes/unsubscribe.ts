@@ -38,7 +38,7 @@ export function unsubscribeRoutes(deps: AppDeps) {
   documentUnsubscribeRoutes(app);
 
   app.get('/u/:token', async function unsubscribeConfirmation(c) {
-    const claims = await verifyToken(deps.keyring, c.req.param('token'), 'unsubscribe');
+    const claims = verifyToken(deps.keyring, c.req.param('token'), 'unsubscribe');
     return claims ? page('confirm') : page('invalid', 404);
   });
 
@@ -46,7 +46,7 @@ export function unsubscribeRoutes(deps: AppDeps) {
     '/u/:token',
     bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => new Response('Request body too large.', { status: 413 }) }),
     async function unsubscribe(c) {
-      const claims = await verifyToken(deps.keyring, c.req.param('token'), 'unsubscribe');
+      const claims = verifyToken(deps.keyring, c.req.param('token'), 'unsubscribe');
       if (!claims) return page('invalid', 404);
       if (claims.messageId === TEST_MESSAGE_ID) return page('test');
       const source = await sourceOf(c);

@@ -46,19 +46,19 @@ describe('bounce inbox after a SECRET_KEY rotation', () => {
   }
 
   it('takes mail for a VERP address made under the retired key while it is in the keyring', async () => {
-    const address = await verpAddress(oldKeys, BOUNCE, seed.messageIds[0]!);
+    const address = verpAddress(oldKeys, BOUNCE, seed.messageIds[0]!);
     const { port } = await startWith([OLD]);
     expect((await send(port, address, 'Undelivered Mail Returned to Sender')).accepted).toEqual([address]);
   });
 
   it('refuses that address once the retired key is dropped', async () => {
-    const address = await verpAddress(oldKeys, BOUNCE, seed.messageIds[0]!);
+    const address = verpAddress(oldKeys, BOUNCE, seed.messageIds[0]!);
     const { port } = await startWith([]);
     await expect(send(port, address, 'Undelivered Mail Returned to Sender')).rejects.toMatchObject({ responseCode: 550 });
   });
 
   it('unsubscribes on a mailto unsubscribe whose token was signed under the retired key', async () => {
-    const token = await signToken(oldKeys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
+    const token = signToken(oldKeys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
     const statuses = async () => (await t.db.select({ status: listMembers.status }).from(listMembers).where(eq(listMembers.listId, seed.listIds[0]))).map((m) => m.status);
 
     const dropped = await startWith([]);

@@ -165,7 +165,7 @@ describe('bounce inbox', () => {
 
   it('acts on mail to the bare address only with the signed token of the quoted original, for the address that message went to', async () => {
     const [, m2] = seed.messageIds as [number, number, number];
-    const token = await signToken(keys, { kind: 'unsubscribe', messageId: m2 });
+    const token = signToken(keys, { kind: 'unsubscribe', messageId: m2 });
     const quoted = (to: string, listUnsubscribe: string) =>
       `To: ${to}\nX-Edgepost-Message: ${m2}\nList-Unsubscribe: ${listUnsubscribe}`;
     const honest = dsn('reader2@example.com', quoted('reader2@example.com', `<http://edge.test/u/${token}>, <mailto:bounces+unsubscribe@bounce.shop.example?subject=unsubscribe%20${token}>`));
@@ -181,7 +181,7 @@ describe('bounce inbox', () => {
   });
 
   it('unsubscribes on a mail with a valid token in its subject, and ignores one without', async () => {
-    const token = await signToken(keys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
+    const token = signToken(keys, { kind: 'unsubscribe', messageId: seed.messageIds[0]! });
     const to = 'bounces+unsubscribe@bounce.shop.example';
     const mail = (subject: string) => `From: reader1@example.com\nTo: ${to}\nSubject: ${subject}\n\nThis message was sent by the unsubscribe button.\n`;
     expect((await deliver(inbox.port, [to], mail(`unsubscribe ${token.slice(0, -2)}xx`))).data).toMatch(/^250 /);
@@ -237,7 +237,7 @@ describeWithFixtures('bounce inbox on real reports', () => {
   });
 
   const deliverFixture = async (file: string, messageIndex: number) =>
-    deliver(inbox.port, [await verpAddress(keys, BOUNCE, seed.messageIds[messageIndex]!)], readFixture(`bounces/${file}`).toString('latin1'));
+    deliver(inbox.port, [verpAddress(keys, BOUNCE, seed.messageIds[messageIndex]!)], readFixture(`bounces/${file}`).toString('latin1'));
 
   it('suppresses on an ARF abuse report and keeps a soft bounce as a count', async () => {
     expect((await deliverFixture('sisimai-arf-02.eml', 0)).data).toMatch(/^250 /);

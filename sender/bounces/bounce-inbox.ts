@@ -69,7 +69,7 @@ function createRecipientCheck(keys: readonly VerpKeys[], bounceAddress: string) 
     const addressLocal = address.slice(0, split).toLowerCase();
     if (addressLocal === local) return { kind: 'bounce-address' };
     if (addressLocal === `${local}+unsubscribe`) return { kind: 'unsubscribe' };
-    const messageId = addressLocal.startsWith(`${local}+`) ? await parseVerpAddress(keys, address) : null;
+    const messageId = addressLocal.startsWith(`${local}+`) ? parseVerpAddress(keys, address) : null;
     if (messageId !== null) return { kind: 'verp', messageId };
     return smtpError(550, `5.1.1 No such address: ${domain} takes only the return paths Edgepost sends with`);
   };
@@ -156,7 +156,7 @@ function createMessageHandler({ db, keys, keyring = [keys], log = console }: Bou
     const { subject } = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
     // The mailto List-Unsubscribe asks for the subject `unsubscribe <token>` (shared/render/message-headers.ts).
     const token = /\bunsubscribe\s+([\w-]+\.[\w-]+\.[\w-]+)/i.exec(subject ?? '')?.[1];
-    const claims = token ? await verifyToken([...keyring], token, 'unsubscribe') : null;
+    const claims = token ? verifyToken(keyring, token, 'unsubscribe') : null;
     if (!claims) return log.debug('bounce inbox: dropped an unsubscribe mail without a valid token in its subject');
     await unsubscribeByMessage(db, claims.messageId, 'mailto', { method: 'MAIL' });
   }
@@ -171,7 +171,7 @@ function createMessageHandler({ db, keys, keyring = [keys], log = console }: Bou
   async function eventsFor(report: BounceReport, recipient: InboxRecipient, now: number): Promise<DeliveryEvent[]> {
     if (recipient.kind === 'verp') return bounceEvents(report, { messageId: recipient.messageId }, now);
     const token = report.original?.unsubscribeToken;
-    const claims = token ? await verifyToken([...keyring], token, 'unsubscribe') : null;
+    const claims = token ? verifyToken(keyring, token, 'unsubscribe') : null;
     // The worker's message read is the query that knows the address a message went to.
     const [message] = claims ? await loadMessagesToSend(db, [claims.messageId]) : [];
     return message ? bounceEvents(report, { messageId: message.id, onlyRecipient: message.subscriber.email }, now) : [];

@@ -33,7 +33,7 @@ export interface LinkTracker {
   /** What a Liquid tag writes for `url`: a marker when it is tracked, else what `track` says. */
   mark(url: string, fixed?: boolean): string;
   /** Signs every tracked URL; the function it returns swaps markers in a rendered part. */
-  sign(keys: TrackingKeys, by: TrackedBy): Promise<SwapMarkers>;
+  sign(keys: TrackingKeys, by: TrackedBy): SwapMarkers;
 }
 
 export interface SwapMarkers {
@@ -90,9 +90,9 @@ export function createLinkTracker(publicUrl: string, options: LinkTrackerOptions
       prefix ??= randomPrefix();
       return `${prefix}${tracked}z`;
     },
-    sign: async function signLinks(keys, by) {
+    sign: function signLinks(keys, by) {
       const claims = (url: string) => ('campaignId' in by ? { kind: 'anonymous-click' as const, campaignId: by.campaignId, url } : { kind: 'click' as const, messageId: by.messageId, url });
-      const tokens = await signTokens(keys, urls.map(claims));
+      const tokens = signTokens(keys, urls.map(claims));
       const clickUrls = tokens.map((token) => `${trackingUrl}/t/c/${token}`);
       const markers = prefix;
       const swap = (rendered: string) => (markers === undefined ? rendered : swapMarkers(rendered, markers, clickUrls));

@@ -23,7 +23,7 @@ export interface Recipient {
 export interface RenderSettings {
   /** Base of unsubscribe links, and of tracking links unless the campaign has a tracking domain; no trailing slash (PUBLIC_URL). */
   publicUrl: string;
-  keys: Pick<Keys, 'trackingKeyId' | 'tracking' | 'signTracking' | 'verp' | 'signVerp'>;
+  keys: Pick<Keys, 'trackingKeyId' | 'signTracking' | 'signVerp'>;
   /** Base of the VERP return path; defaults to `bounces@<domain of the from address>`. */
   bounceAddress?: string;
 }
@@ -50,11 +50,7 @@ export interface RenderedMessage {
 }
 
 /** Renders one recipient's message from a compiled campaign. */
-export async function renderMessage(
-  compiled: CompiledCampaign,
-  recipient: Recipient,
-  settings: RenderSettings,
-): Promise<RenderedMessage> {
+export function renderMessage(compiled: CompiledCampaign, recipient: Recipient, settings: RenderSettings): RenderedMessage {
   checkRecipient(recipient);
   checkSettings(settings);
   const { messageId, subscriber } = recipient;
@@ -73,8 +69,7 @@ export async function renderMessage(
       'campaignId' in by ? { kind: 'anonymous-click', ...by, url: HONEYPOT_URL } : { kind: 'click', ...by, url: HONEYPOT_URL },
     );
   }
-  const [tokens, envelopeFrom] = await Promise.all([signTokens(keys, claims), verpAddress(keys, bounceAddress, messageId)]);
-  const [unsubscribeToken, openToken, honeypotToken] = tokens as [string, string?, string?];
+  const [unsubscribeToken, openToken, honeypotToken] = signTokens(keys, claims) as [string, string?, string?];
   const unsubscribeUrl = `${publicUrl}/u/${unsubscribeToken}`;
   // Anonymous: a link built by Liquid stays untracked, or its token could carry the reader's data.
   const links = createLinkTracker(publicUrl, { trackingUrl, track: mode !== 'off', fixedOnly: mode === 'anonymous' });
@@ -99,7 +94,7 @@ export async function renderMessage(
   if (compiled.preheader) state.preheader = run.preheader = preheaderHtml(finishPart(renderPart(compiled.preheader, run, 'preheader'), NO_LINKS).text);
   const html = compiled.html ? renderPart(compiled.html, run, 'body') : null;
   const text = renderPart(compiled.text, run, 'body');
-  const signed = await links.sign(keys, by);
+  const signed = links.sign(keys, by);
   const htmlPieces = html && finishPart(html, signed);
   const textPieces = finishPart(text, signed);
   return {
@@ -109,7 +104,7 @@ export async function renderMessage(
     html: htmlPieces && htmlPieces.text,
     text: textPieces.text,
     bodyPieces: { html: htmlPieces, text: textPieces },
-    envelopeFrom,
+    envelopeFrom: verpAddress(keys, bounceAddress, messageId),
     messageIdHeader: messageIdHeader(messageId, compiled.id, keys.trackingKeyId, compiled.from.domain),
     headers: listUnsubscribeHeaders(unsubscribeUrl, bounceAddress, unsubscribeToken),
   };
