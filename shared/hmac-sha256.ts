@@ -112,18 +112,23 @@ function keyedState(key: Uint8Array, pad: number): Int32Array {
   return h;
 }
 
-/** A signer of UTF-8 text with `key`: each call returns the 32-byte HMAC-SHA-256 of its text. */
-export function hmacSha256(key: Uint8Array): (text: string) => Uint8Array {
+/** Signs text (as UTF-8) or bytes with a key: the 32-byte HMAC-SHA-256. */
+export type HmacSigner = (data: string | Uint8Array) => Uint8Array;
+
+export function hmacSha256(key: Uint8Array): HmacSigner {
   const blockKey = key.length > BLOCK ? sha256(key) : key;
   const inner = keyedState(blockKey, 0x36);
   const outer = keyedState(blockKey, 0x5c);
   const innerDigest = new Uint8Array(32 + 72);
-  return (text) => {
+  return (data) => {
     // UTF-8 takes at most 3 bytes per UTF-16 unit; padding takes at most 72.
-    if (scratch.length < text.length * 3 + 72) scratch = new Uint8Array(text.length * 3 + 72);
-    const { written } = encoder.encodeInto(text, scratch);
+    const room = (typeof data === 'string' ? data.length * 3 : data.length) + 72;
+    if (scratch.length < room) scratch = new Uint8Array(room);
+    let length = data.length;
+    if (typeof data === 'string') length = encoder.encodeInto(data, scratch).written;
+    else scratch.set(data);
     state.set(inner);
-    finish(state, scratch, written, BLOCK);
+    finish(state, scratch, length, BLOCK);
     bytesOf(state, innerDigest);
     state.set(outer);
     finish(state, innerDigest, 32, BLOCK);

@@ -1,7 +1,7 @@
 // Every key Edgepost uses is derived from the one SECRET_KEY with HKDF, one per purpose,
 // so a leaked tracking key cannot decrypt relay credentials and vice versa.
 import { encodeBase64Url } from './base64url';
-import { hmacSha256 } from './hmac-sha256';
+import { hmacSha256, type HmacSigner } from './hmac-sha256';
 
 const encoder = new TextEncoder();
 
@@ -9,8 +9,8 @@ export interface Keys {
   /** Short id of the tracking key, carried in every token so keys can be rotated. */
   trackingKeyId: string;
   /** Sign with the tracking or VERP key (./hmac-sha256.ts): synchronous, as a message signs a token per link. */
-  signTracking: (text: string) => Uint8Array;
-  signVerp: (text: string) => Uint8Array;
+  signTracking: HmacSigner;
+  signVerp: HmacSigner;
   secrets: CryptoKey;
 }
 

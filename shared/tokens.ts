@@ -2,7 +2,7 @@
 // the destination URL itself, so the redirect needs no database read, and the MAC makes the
 // redirector useless to anyone who wants an open redirect. Anonymous tracking's tokens name
 // the campaign instead of the message, so nothing in such a mail tells us who read it.
-import { decodeBase64Url, encodeBase64Url } from './base64url';
+import { decodeBase64Url, writeBase64Url } from './base64url';
 import type { Keys } from './keys';
 
 export type TokenKind = 'open' | 'click' | 'unsubscribe' | 'anonymous-open' | 'anonymous-click';
@@ -26,6 +26,10 @@ const MAC_BYTES = 16;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const DOT = 0x2e;
+/** A token is built in bytes, one string at the end: the claims' UTF-8, then the token's ASCII. */
+let textBytes = new Uint8Array(512);
+let tokenBytes = new Uint8Array(1024);
 
 export type TrackingKeys = Pick<Keys, 'trackingKeyId' | 'signTracking'>;
 
@@ -39,21 +43,35 @@ export function signToken(keys: TrackingKeys, claims: TokenClaims): string {
 
 /** Signs tokens in order, as signToken does each: a message signs one per tracked link. */
 export function signTokens(keys: TrackingKeys, all: readonly TokenClaims[]): string[] {
-  return all.map((claims) => {
-    const text = signedPart(keys, claims);
-    return `${text}.${encodeBase64Url(keys.signTracking(text).subarray(0, MAC_BYTES))}`;
-  });
+  return all.map((claims) => signOne(keys, claims));
 }
 
-/** What a token's MAC signs, `<keyId>.<payload>`; throws on claims no verifier would accept. */
-function signedPart(keys: TrackingKeys, claims: TokenClaims): string {
+function signOne(keys: TrackingKeys, claims: TokenClaims): string {
+  const text = claimsText(claims);
+  if (textBytes.length < text.length * 3) textBytes = new Uint8Array(text.length * 3);
+  const length = encoder.encodeInto(text, textBytes).written;
+  const keyId = keys.trackingKeyId;
+  const room = keyId.length + Math.ceil(length / 3) * 4 + Math.ceil(MAC_BYTES / 3) * 4 + 2;
+  if (tokenBytes.length < room) tokenBytes = new Uint8Array(room);
+  let at = 0;
+  for (; at < keyId.length; at++) tokenBytes[at] = keyId.charCodeAt(at);
+  tokenBytes[at++] = DOT;
+  at = writeBase64Url(textBytes, length, tokenBytes, at);
+  // The MAC signs `<keyId>.<payload>`, the bytes written so far.
+  const mac = keys.signTracking(tokenBytes.subarray(0, at));
+  tokenBytes[at++] = DOT;
+  at = writeBase64Url(mac, MAC_BYTES, tokenBytes, at);
+  return decoder.decode(tokenBytes.subarray(0, at));
+}
+
+/** The text a token's payload carries; throws on claims no verifier would accept. */
+function claimsText(claims: TokenClaims): string {
   const id = idOf(claims);
   const what = 'campaignId' in claims ? 'campaignId' : 'messageId';
   if (!Number.isSafeInteger(id) || id < 1) throw new RangeError(`token ${what} must be a positive integer, got ${id}`);
   const url = 'url' in claims ? claims.url : undefined;
   if (isClick(claims.kind) && !/^https?:\/\//i.test(url ?? '')) throw new RangeError('click tokens need an http(s) URL');
-  const text = `${KIND_CODE[claims.kind]}:${id}` + (isClick(claims.kind) ? `:${url}` : '');
-  return `${keys.trackingKeyId}.${encodeBase64Url(encoder.encode(text))}`;
+  return `${KIND_CODE[claims.kind]}:${id}` + (isClick(claims.kind) ? `:${url}` : '');
 }
 
 /**
