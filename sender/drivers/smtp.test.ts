@@ -9,6 +9,7 @@ import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink';
 import { dkimTxtRecord, verifyDkim } from '../../test/helpers/dkim-verify';
 import { SendError } from '../send-error';
 import type { Driver, OutgoingMessage } from './driver';
+import { startScriptedSmtpServer } from '../smtp/testing/scripted-smtp-server';
 import { createSmtpDriver } from './smtp';
 
 function outgoing(overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
@@ -71,6 +72,28 @@ describe('smtp driver', () => {
     await Promise.all(Array.from({ length: 30 }, (_, i) => driver.send(outgoing({ messageId: 100 + i, to: `p${i}@example.com` }))));
     expect(sink.received.filter((m) => /^p\d+@example\.com$/.test(m.envelopeTo[0]!))).toHaveLength(30);
     expect(sink.connections - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('smtp driver pipelining setting', () => {
+  /** What arrived at a server offering PIPELINING in one piece, for one message sent with `pipelining`. */
+  async function commandChunks(pipelining: 'on' | 'off' | undefined): Promise<string[]> {
+    const server = await startScriptedSmtpServer();
+    const driver = createSmtpDriver({ config: { host: '127.0.0.1', port: server.port, security: 'none', ...(pipelining ? { pipelining } : {}) }, secrets: {} });
+    try {
+      await driver.send(outgoing());
+      return server.chunks.map((c) => c.text).filter((t) => /^(MAIL|RCPT|DATA)/.test(t));
+    } finally {
+      await driver.close();
+      await server.close();
+    }
+  }
+
+  it('pipelines the envelope by default and with "on", and sends each command on its own with "off"', async () => {
+    const together = ['MAIL FROM:<bounces+41-0123456789ab@shop.example>\r\nRCPT TO:<taro@example.jp>\r\nDATA\r\n'];
+    expect(await commandChunks(undefined)).toEqual(together);
+    expect(await commandChunks('on')).toEqual(together);
+    expect(await commandChunks('off')).toEqual(['MAIL FROM:<bounces+41-0123456789ab@shop.example>\r\n', 'RCPT TO:<taro@example.jp>\r\n', 'DATA\r\n']);
   });
 });
 

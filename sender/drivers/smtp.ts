@@ -32,6 +32,7 @@ export function createSmtpDriver({ config, secrets }: SmtpDriverOptions): Driver
       port: config.port,
       security: config.security,
       maxConnections: config.poolSize ?? 5,
+      pipelining: config.pipelining !== 'off',
       ...(secrets.user ? { credentials: { user: secrets.user, pass: secrets.pass ?? '' } } : {}),
     },
   });

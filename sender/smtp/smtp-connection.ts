@@ -34,6 +34,11 @@ export interface SmtpConnectionOptions {
   greetingTimeoutMs?: number;
   /** The longest silence while a reply is owed; an idle connection is closed after it too (default 60 s). */
   socketTimeoutMs?: number;
+  /**
+   * Use PIPELINING when the server offers it (default true). False, for a relay that offers
+   * it and mishandles it: each command then waits for the reply to the one before.
+   */
+  pipelining?: boolean;
 }
 
 export interface SmtpConnection {
@@ -99,6 +104,7 @@ export async function openSmtpConnection(options: SmtpConnectionOptions): Promis
     if (!secure && options.security !== 'none') secure = await startTls(session, options, extensions);
     if (secure && !secureFromStart) extensions = await greet(session, name);
     if (options.credentials) await login(session, extensions, options.credentials);
+    if (options.pipelining === false) extensions = { ...extensions, pipelining: false };
     return connectionOver(session, extensions, secure);
   } catch (err) {
     session.fail(err as SmtpError);

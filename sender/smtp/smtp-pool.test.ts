@@ -33,7 +33,7 @@ const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * connection; 'drop' closes that connection instead. Without `pipelining` its EHLO does not
  * offer PIPELINING.
  */
-async function startHoldingServer(dotReplies: string[] = [], pipelining = true) {
+async function startHoldingServer(dotReplies: string[] = [], pipelining = true, poolOptions: Partial<SmtpPoolOptions> = {}) {
   const log: string[] = [];
   const bodies: string[] = [];
   let connections = 0;
@@ -89,7 +89,7 @@ async function startHoldingServer(dotReplies: string[] = [], pipelining = true) 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  const pool = createSmtpPool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, security: 'none', maxConnections: 1 });
+  const pool = createSmtpPool({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, security: 'none', maxConnections: 1, ...poolOptions });
   cleanups.push(() => pool.close());
   return { pool, log, bodies, connections: () => connections };
 }
@@ -228,6 +228,17 @@ describe('smtp pool', () => {
       const firstReply = log.indexOf('> 250 2.0.0 Ok: queued as H1');
       expect(firstReply, log.join('\n')).toBeGreaterThan(-1);
       expect(log.indexOf('< MAIL FROM:<bounces@shop.example>', log.indexOf('< . 1'))).toBeGreaterThan(firstReply);
+    });
+
+    it('with pipelining switched off, sends each command after the reply to the one before, though the server offers it', async () => {
+      const { pool, log } = await startHoldingServer([], true, { pipelining: false });
+      await Promise.all([1, 2].map((n) => pool.send(to(n), raw(n))));
+      const firstReply = log.indexOf('> 250 2.0.0 Ok: queued as H1');
+      expect(firstReply, log.join('\n')).toBeGreaterThan(-1);
+      expect(log.indexOf('< MAIL FROM:<bounces@shop.example>', log.indexOf('< . 1'))).toBeGreaterThan(firstReply);
+      // MAIL FROM, RCPT TO and DATA one at a time: each line the server read follows its answer to the one before.
+      const commands = log.slice(log.indexOf('< MAIL FROM:<bounces@shop.example>'), log.indexOf('< . 1'));
+      expect(commands, log.join('\n')).toEqual(['< MAIL FROM:<bounces@shop.example>', '> 250 Ok', '< RCPT TO:<r1@example.org>', '> 250 Ok', '< DATA', '> 354 go ahead']);
     });
 
     it('a refusal of a message\'s dot fails that message alone, with no RSET, and the message behind it is sent', async () => {

@@ -32,6 +32,12 @@ describe('driver settings', () => {
     expect(result.problems.find((p) => p.path === 'secrets.pass')?.message).toBe('pass is required when user is set');
   });
 
+  it('takes pipelining on or off, and names any other value', () => {
+    expect(checkDriverSettings('smtp', { host: 'smtp.example.com', port: 587, pipelining: 'off' }, undefined)).toMatchObject({ ok: true, config: { pipelining: 'off' } });
+    const result = checkDriverSettings('smtp', { host: 'smtp.example.com', port: 587, pipelining: false }, undefined);
+    expect(result.ok ? [] : result.problems).toEqual([{ path: 'config.pipelining', message: 'pipelining must be "on" or "off"' }]);
+  });
+
   it('requires host and port, and refuses a fractional port', () => {
     const result = checkDriverSettings('smtp', { port: 25.5 }, {});
     expect(result.ok ? [] : result.problems.map((p) => p.path).sort()).toEqual(['config.host', 'config.port']);

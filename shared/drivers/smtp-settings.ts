@@ -40,6 +40,8 @@ const smtpConfig = z.strictObject({
   security: z.enum(['tls', 'starttls', 'opportunistic', 'none']).default('starttls'),
   /** Connections kept open to the relay per sender container. */
   poolSize: z.int().min(1).max(100).optional(),
+  /** `off` for a relay that offers PIPELINING (RFC 2920) and mishandles it; `on` (the default) uses it when offered. */
+  pipelining: z.enum(['on', 'off'], 'pipelining must be "on" or "off"').optional(),
   /** Sign each message with DKIM; the private key is the secret `dkimPrivateKey`. */
   dkim: z
     .strictObject({

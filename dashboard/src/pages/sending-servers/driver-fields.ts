@@ -39,6 +39,7 @@ export const driverFields: Record<DriverName, readonly SettingField[]> = {
     { path: 'config.port', label: 'Port', kind: 'number', description: 'Usually 587 (STARTTLS) or 465 (TLS).' },
     { path: 'config.security', label: 'Security', kind: 'select', options: ['starttls', 'tls', 'opportunistic', 'none'], defaultValue: 'starttls', description: '"none" only for a relay on loopback or a private network.' },
     { path: 'config.poolSize', label: 'Connections per sender container', kind: 'number', optional: true },
+    { path: 'config.pipelining', label: 'Pipelining', kind: 'select', options: ['on', 'off'], defaultValue: 'on', optional: true, description: 'Off only for a relay that offers PIPELINING and mishandles it.' },
     { path: 'secrets.user', label: 'User name', kind: 'secret-text', optional: true, description: 'Leave empty for a relay without login.' },
     { path: 'secrets.pass', label: 'Password', kind: 'secret', optional: true },
     { path: 'config.dkim.domainName', label: 'DKIM domain', kind: 'text', optional: true, description: 'Sign with DKIM: the d= domain, e.g. example.com.' },

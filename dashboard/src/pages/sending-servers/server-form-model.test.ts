@@ -101,7 +101,7 @@ describe('formValuesOf', () => {
       driver: 'smtp',
       rate: '50/second',
       domainRates: [{ domain: 'gmail.com', rate: '20/minute' }],
-      config: { host: 'smtp.example.com', port: '587', security: 'starttls', poolSize: '', dkim: { domainName: '', keySelector: '' } },
+      config: { host: 'smtp.example.com', port: '587', security: 'starttls', poolSize: '', pipelining: '', dkim: { domainName: '', keySelector: '' } },
       secrets: { user: '', pass: '', dkimPrivateKey: '' },
       removeSecrets: [],
     });
