@@ -42,7 +42,7 @@ export interface SmtpConnectionOptions {
 }
 
 export interface SmtpConnection {
-  /** What the server offered in its last EHLO (after TLS, when upgraded). */
+  /** What the server offered in its last EHLO (after TLS, when upgraded), less PIPELINING when `pipelining` is false. */
   readonly extensions: SmtpExtensions;
   /** Whether the connection is encrypted. */
   readonly secure: boolean;
