@@ -91,7 +91,7 @@ export function createPooledSmtpDriver({ name, pool: options, explainVerifyError
     async send(message: OutgoingMessage): Promise<SendResult> {
       refuseMisconfigured();
       const built = buildMime(message);
-      const raw = signDkim ? await signDkim(built.raw, built.bodyStart, built.relaxedBodyHash) : built.raw;
+      const raw = signDkim ? await signDkim(built) : built.raw;
       const { response } = await pool.send(built.envelope, raw);
       // Most MTAs name their queue id in the 250 reply ("250 2.0.0 Ok: queued as 4Xyz").
       const queued = /queued as ([A-Za-z0-9._-]+)/i.exec(response);

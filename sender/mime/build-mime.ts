@@ -35,7 +35,16 @@ export interface MimeMessage {
   envelope: { from: string; to: string[] };
   /** SHA-256 of the body in DKIM's relaxed form, base64 (the bh= tag); when the builder was asked for it. */
   relaxedBodyHash?: string;
+  /**
+   * With `relaxedBodyHash`: a buffer that ends with `raw` and has room before it, where the
+   * signer writes its DKIM-Signature field instead of copying the message behind one (so a
+   * built message is signed once: a second signature would be written over the first).
+   */
+  frame?: Buffer;
 }
+
+/** Room for a DKIM-Signature field in front of a message built for signing: an RSA-4096 one takes about 1,100 bytes. */
+const DKIM_FIELD_ROOM = 1536;
 
 export type BuildMime = (message: RenderedMessage) => MimeMessage;
 
@@ -78,9 +87,10 @@ export function createMimeBuilder(options: MimeBuilderOptions = {}): BuildMime {
 
   /** The message, its body written from `bodyStart`. */
   function finish(message: RenderedMessage, bodyStart: number, recipient: string): MimeMessage {
-    const built: MimeMessage = { raw: takeBytes(out), bodyStart, envelope: envelopeOf(message, recipient) };
-    if (relaxed) built.relaxedBodyHash = hashRelaxedBody(relaxed);
-    return built;
+    const envelope = envelopeOf(message, recipient);
+    if (!relaxed) return { raw: takeBytes(out), bodyStart, envelope };
+    const frame = takeBytes(out, DKIM_FIELD_ROOM);
+    return { raw: frame.subarray(DKIM_FIELD_ROOM), bodyStart, envelope, relaxedBodyHash: hashRelaxedBody(relaxed), frame };
   }
 
   return function buildMime(message: RenderedMessage): MimeMessage {

@@ -40,10 +40,13 @@ export function writeUtf8(out: ByteOutput, text: string): void {
   out.pos += out.buf.write(text, out.pos, 'utf8');
 }
 
-/** A copy of what was written: the output buffer is reused by the next message. */
-export function takeBytes(out: ByteOutput): Buffer {
-  const bytes = Buffer.allocUnsafe(out.pos);
-  out.buf.copy(bytes, 0, 0, out.pos);
+/**
+ * A copy of what was written, after `headroom` bytes left free for the caller: the output
+ * buffer is reused by the next message.
+ */
+export function takeBytes(out: ByteOutput, headroom = 0): Buffer {
+  const bytes = Buffer.allocUnsafe(headroom + out.pos);
+  out.buf.copy(bytes, headroom, 0, out.pos);
   out.pos = 0;
   return bytes;
 }

@@ -59,12 +59,12 @@ describe.each(keys)('DKIM signing with $name', ({ privateKey, publicKey, algorit
   const buildMime = createMimeBuilder();
   const signed = (message: OutgoingMessage) => {
     const { raw, bodyStart } = buildMime(message);
-    return signer.sign(raw, bodyStart);
+    return signer.sign({ raw, bodyStart });
   };
 
   it('signs a multipart message with non-ASCII and long folded headers that mailauth verifies', async () => {
     const { raw, bodyStart } = buildMime(outgoing());
-    const message = await signer.sign(raw, bodyStart);
+    const message = await signer.sign({ raw, bodyStart });
     const [result, ...others] = await verifyDkim(message, records);
     expect(others).toEqual([]);
     expect(result).toMatchObject({ signingDomain: 'shop.example', selector: 'ep1', algo: algorithm, format: 'relaxed/relaxed', status: { result: 'pass' } });
@@ -85,10 +85,26 @@ describe.each(keys)('DKIM signing with $name', ({ privateKey, publicKey, algorit
     expect(field).not.toMatch(/ l=/);
   });
 
+  it('copies the message behind its field when the frame has too little room or is not the message\'s own', async () => {
+    const { raw, bodyStart } = buildMime(outgoing());
+    const small = Buffer.alloc(10 + raw.length);
+    const inSmall = small.subarray(10);
+    raw.copy(inSmall);
+    const copied = await signer.sign({ raw: inSmall, bodyStart, frame: small });
+    expect(copied.buffer).not.toBe(small.buffer);
+    expect(small.subarray(0, 10).every((b) => b === 0)).toBe(true);
+    expect((await verifyDkim(copied, records))[0]?.status.result).toBe('pass');
+
+    const stranger = Buffer.alloc(4096);
+    const notItsOwn = await signer.sign({ raw, bodyStart, frame: stranger });
+    expect(stranger.every((b) => b === 0)).toBe(true);
+    expect(notItsOwn.equals(copied)).toBe(true);
+  });
+
   it('signs raw UTF-8 header bytes (RFC 6532) and odd whitespace as they are', async () => {
     const head = 'From: Zoë <zoë@shop.example>\r\nTo:   山田\t <taro@example.jp>  \r\nSubject: Grüße\r\n  und\t mehr 🌷\r\nMIME-Version: 1.0\r\n\r\n';
     const raw = Buffer.from(`${head}Hallo  Welt \r\n\r\n`);
-    const message = await signer.sign(raw, Buffer.byteLength(head));
+    const message = await signer.sign({ raw, bodyStart: Buffer.byteLength(head) });
     expect((await verifyDkim(message, records))[0]?.status.result).toBe('pass');
     expect((await verifyDkim(Buffer.from(message.toString().replace('Grüße', 'Grüsse')), records))[0]?.status.result).toBe('fail');
   });
@@ -134,9 +150,11 @@ describe.each(keys)('DKIM signing with $name', ({ privateKey, publicKey, algorit
       const message = renderMessage(campaign, { messageId: i + 1, subscriber: { id: i + 1, email: `r${i}@example.com`, name, attributes: { city: ' Lyon ' } } }, { publicUrl: 'https://t.shop.example', keys: renderKeys });
       expect(message.bodyPieces?.html?.pieces.length).toBeGreaterThan(5);
       const built = hashing(message);
-      const fromPieces = await signer.sign(built.raw, built.bodyStart, built.relaxedBodyHash);
+      const fromPieces = await signer.sign(built);
+      // Its field written in the room in front of the message, not in a copy of it.
+      expect(fromPieces.buffer, name).toBe(built.raw.buffer);
       // The same bytes hashed by the signer from scratch: the same signature, to the byte.
-      expect(fromPieces.equals(await signer.sign(built.raw, built.bodyStart)), name).toBe(true);
+      expect(fromPieces.equals(await signer.sign({ raw: built.raw, bodyStart: built.bodyStart })), name).toBe(true);
       expect((await verifyDkim(fromPieces, records))[0]?.status.result, name).toBe('pass');
       const mail = await simpleParser(fromPieces);
       expect(mail.html).toBe(message.html);
@@ -211,6 +229,6 @@ describe('DKIM keys and signer settings', () => {
     expect(() => createDkimSigner({ domainName: 'shop.example', keySelector: 'ep1', privateKey: ed.publicKey })).toThrow(/dkim\.privateKey/);
     expect(() => createDkimSigner({ domainName: 'shop.example', keySelector: 'ep1', privateKey, headerFieldNames: ['DKIM-Signature'] })).toThrow(/itself/);
     const { sign } = createDkimSigner({ domainName: 'shop.example', keySelector: 'ep1', privateKey });
-    await expect(sign(Buffer.from('From: a@b.c\r\nbody'), 5)).rejects.toThrow(/bodyStart/);
+    await expect(sign({ raw: Buffer.from('From: a@b.c\r\nbody'), bodyStart: 5 })).rejects.toThrow(/bodyStart/);
   });
 });

@@ -7,6 +7,7 @@
 // costs less than the hand-off, so it stays on the event loop.
 import { createHash, sign as signData, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { MimeMessage } from './build-mime';
 import { createByteOutput } from './byte-output';
 import { hashRelaxedBody, relaxedHeader, relaxLines, splitHeaderFields } from './dkim-canonicalize';
 import { checkDkimKey } from './dkim-key';
@@ -41,11 +42,12 @@ export interface DkimSignerOptions {
 }
 
 /**
- * Resolves to `raw` with a DKIM-Signature field in front; `bodyStart` is where its body
- * begins. `relaxedHash` is the body's hash when the caller has it already (buildMime's
- * `relaxedBodyHash`); without it the body is canonicalised and hashed here.
+ * Resolves to the message with a DKIM-Signature field in front. `relaxedBodyHash` is the
+ * body's hash when the builder made it; without it the body is canonicalised and hashed here.
+ * With a `frame` that has room, the field is written into it in front of `raw`, and the
+ * message is not copied.
  */
-export type DkimSign = (raw: Buffer, bodyStart: number, relaxedHash?: string) => Promise<Buffer>;
+export type DkimSign = (message: Pick<MimeMessage, 'raw' | 'bodyStart' | 'relaxedBodyHash' | 'frame'>) => Promise<Buffer>;
 
 const signOffThread = promisify(signData);
 
@@ -73,11 +75,11 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
   const scratch = createByteOutput();
   const fixedTags = `v=1; a=${algorithm}; c=relaxed/relaxed;\r\n d=${domainName}; s=${keySelector};`;
 
-  async function sign(raw: Buffer, bodyStart: number, relaxedHash?: string): Promise<Buffer> {
+  async function sign({ raw, bodyStart, relaxedBodyHash, frame }: Parameters<DkimSign>[0]): Promise<Buffer> {
     if (bodyStart < 4 || bodyStart > raw.length || raw.toString('latin1', bodyStart - 4, bodyStart) !== '\r\n\r\n') {
       throw new TypeError('bodyStart must point just past the blank line that ends the header block');
     }
-    const bodyHash = relaxedHash ?? relaxedHashOf(raw, bodyStart);
+    const bodyHash = relaxedBodyHash ?? relaxedHashOf(raw, bodyStart);
 
     // The last instance of a field is signed first (RFC 6376 §5.4.2), so group by name from the bottom.
     const byName = new Map<string, string[]>();
@@ -102,10 +104,15 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
     const data = Buffer.from(signedText, 'latin1');
     // Ed25519 signs the SHA-256 of the data (RFC 8463 §3); RSA hashes it as part of PKCS#1 v1.5.
     const signature = ed25519 ? signData(null, createHash('sha256').update(data).digest(), privateKey) : await signOffThread('sha256', data, privateKey);
-    const field = Buffer.from(`${unsigned}${foldBase64(signature.toString('base64'))}\r\n`, 'latin1');
-
+    const field = `${unsigned}${foldBase64(signature.toString('base64'))}\r\n`;
+    const room = frame ? roomBefore(frame, raw) : 0;
+    if (room >= field.length) {
+      const framed = frame!.subarray(room - field.length);
+      framed.write(field, 0, 'latin1');
+      return framed;
+    }
     const signed = Buffer.allocUnsafe(field.length + raw.length);
-    field.copy(signed, 0);
+    signed.write(field, 0, 'latin1');
     raw.copy(signed, field.length);
     return signed;
   }
@@ -117,6 +124,12 @@ export function createDkimSigner(options: DkimSignerOptions): { sign: DkimSign; 
   }
 
   return { sign, algorithm };
+}
+
+/** The bytes of `frame` before `raw`, when `raw` is its end; else 0. */
+function roomBefore(frame: Buffer, raw: Buffer): number {
+  const endsWithRaw = frame.buffer === raw.buffer && frame.byteOffset + frame.length === raw.byteOffset + raw.length;
+  return endsWithRaw ? frame.length - raw.length : 0;
 }
 
 /** The lower-cased set of names to sign, From always among them. */
