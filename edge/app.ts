@@ -27,6 +27,7 @@ import { subscribersRoutes } from './routes/subscribers';
 import { suppressionsRoutes } from './routes/suppressions';
 import { templatesRoutes } from './routes/templates';
 import { trackingRoutes } from './routes/tracking';
+import { documentTrackingRoutes } from './routes/tracking-docs';
 import { unsubscribeRoutes } from './routes/unsubscribe';
 import { usersRoutes } from './routes/users';
 import { webhookEndpointsRoutes } from './routes/webhook-endpoints';
@@ -38,6 +39,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', healthRoutes());
   app.route('/', trackingRoutes(deps));
+  documentTrackingRoutes(app);
   app.route('/', unsubscribeRoutes(deps));
   // Relay webhooks are public (signed by the relay); the API empties the same source cache when it changes a source.
   const webhookSources = createWebhookSourceCache(deps.db, secretKeysOf(deps.keyring));

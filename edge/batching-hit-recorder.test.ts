@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HitRow } from '../shared/queries/hits';
+import type { HitRow } from '../shared/tracking/hit';
 import { createBatchingHitRecorder, type BatchingHitRecorderOptions } from './batching-hit-recorder';
 import type { Hit } from './hit-recorder';
 import { scriptedWrite } from '../test/helpers/scripted-write';

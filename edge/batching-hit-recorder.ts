@@ -2,7 +2,7 @@
 // 100 hits (or per 50 ms of quiet) instead of one per request. The Node host's recorder; on
 // Workers hits go through a Cloudflare Queue instead (edge/queue-recorders.ts). A lost batch
 // is logged, never thrown: the pixel and the redirect have long been answered.
-import type { HitRow } from '../shared/queries/hits';
+import type { HitRow } from '../shared/tracking/hit';
 import { createBatchWriter, type BatchWriterOptions } from './batch-writer';
 import { newHitKey } from './hit-key';
 import type { Hit, HitRecorder } from './hit-recorder';

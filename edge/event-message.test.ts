@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { events } from '../shared/db/schema';
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-event';
-import { MAX_USER_AGENT } from '../shared/queries/hits';
+import { MAX_USER_AGENT } from '../shared/tracking/hit';
 import { createTestDatabase } from '../test/helpers/database';
 import { seedMessages } from '../test/helpers/tracking-seed';
 import { deliveryMessages, hitMessages, MAX_EVENTS_PER_MESSAGE, MAX_MESSAGE_BYTES, MAX_SEND_BATCH_BYTES, sendBatches, sizedDelivery, sizedHit, type SizedMessage } from './event-message';

@@ -6,7 +6,7 @@
 // (bench/workerd-tracking.ts). Messages are sent as JSON (never V8 serialisation), so their
 // size is known before sending and any version of the Worker reads them.
 import { MAX_DIAGNOSTIC, type DeliveryEvent } from '../shared/feedback/delivery-event';
-import { MAX_USER_AGENT, type Hit, type HitRow } from '../shared/queries/hits';
+import { MAX_USER_AGENT, type Hit, type HitRow } from '../shared/tracking/hit';
 import { newHitKey } from './hit-key';
 
 export type EventMessage =

@@ -1,6 +1,6 @@
 // Tracking hits are answered first and recorded after (inside waitUntil); the recorder
 // behind this contract batches them (edge/batching-hit-recorder.ts).
-import type { Hit } from '../shared/queries/hits';
+import type { Hit } from '../shared/tracking/hit';
 
 export type { Hit };
 

@@ -6,7 +6,7 @@ import { events } from '../shared/db/schema';
 import type { DeliveryEvent } from '../shared/feedback/delivery-event';
 import { createTestDatabase, type TestDatabase } from '../test/helpers/database';
 import { seedMessages, type SeededMessages } from '../test/helpers/tracking-seed';
-import type { Hit } from '../shared/queries/hits';
+import type { Hit } from '../shared/tracking/hit';
 import { deliveryMessages, hitMessages, sizedDelivery, sizedHit, type EventMessage } from './event-message';
 import { consumeEvents, retryDelaySeconds } from './queue-consumer';
 

@@ -6,7 +6,8 @@
 import type { Database } from '../shared/db/database';
 import type { DeliveryEvent } from '../shared/feedback/delivery-event';
 import { recordDeliveryEvents } from '../shared/queries/delivery-events';
-import { recordHits, type HitRow } from '../shared/queries/hits';
+import { recordHits } from '../shared/queries/hits';
+import type { HitRow } from '../shared/tracking/hit';
 import { describeFailure } from './batch-writer';
 import type { EventMessage } from './event-message';
 

@@ -3,7 +3,7 @@
 // take the message (durable once send resolves), never for the database, and a database
 // that is slow or down only delays the consumer: the queue keeps the messages and retries.
 import { describeFailure } from './batch-writer';
-import type { HitRow } from '../shared/queries/hits';
+import type { HitRow } from '../shared/tracking/hit';
 import { deliveryMessages, hitMessages, MAX_EVENTS_PER_MESSAGE, sendBatches, sizedDelivery, sizedHit, type EventMessage, type Sized } from './event-message';
 import type { FeedbackRecorder } from './feedback-recorder';
 import type { HitRecorder } from './hit-recorder';

@@ -10,6 +10,7 @@ import { createDatabase, type Database } from '../shared/db/database';
 import { deriveKeyring } from '../shared/keyring';
 import { createApp, type App } from './app';
 import { createDatabaseReplayGuard } from './database-replay-guard';
+import { isolateOnce } from './isolate-once';
 import type { EventMessage } from './event-message';
 import { consumeEvents, retryLater } from './queue-consumer';
 import { createQueueFeedbackRecorder, createQueueHitRecorder } from './queue-recorders';
@@ -22,11 +23,8 @@ interface Isolate {
   db: Database;
 }
 
-// Built on the first request or batch of an isolate and kept for its life: env does not
-// change within an isolate. A failed build is not kept, so a fixed secret takes effect at once.
-let isolate: Promise<Isolate> | undefined;
-
-async function buildIsolate(env: WorkerEnv): Promise<Isolate> {
+/** The isolate's app and database, built on its first request or batch. */
+const ready = isolateOnce('edgepost worker', async (env: WorkerEnv): Promise<Isolate> => {
   const config = parseConfig(edgeConfigSchema, { ...env });
   if (config.DATABASE_URL.startsWith('file:')) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: a Worker cannot open a file; give a libSQL server URL (npm run dev:worker starts one locally)');
@@ -48,19 +46,7 @@ async function buildIsolate(env: WorkerEnv): Promise<Isolate> {
     webhooks: { fetch: (input, init) => fetch(input, init), replay: createDatabaseReplayGuard(db), keyCache: new Map() },
   });
   return { app, db };
-}
-
-/** The isolate's app and database; logs and rethrows a configuration error (never a value). */
-async function ready(env: WorkerEnv): Promise<Isolate> {
-  try {
-    return await (isolate ??= buildIsolate(env));
-  } catch (err) {
-    isolate = undefined;
-    // parseConfig's message names each variable and what is wrong with it, never a value.
-    console.error(`edgepost worker cannot start: ${err instanceof Error ? err.message : String(err)}`);
-    throw err;
-  }
-}
+});
 
 export default {
   async fetch(request, env, ctx) {

@@ -1,6 +1,7 @@
 // Configuration from environment variables, parsed and validated once at start-up.
 // Works on a Worker's `env` and on `process.env` alike.
 import { z } from 'zod';
+import { PREVIOUS_KEY_TOO_SHORT, SECRET_KEY_MIN_LENGTH, SECRET_KEY_TOO_SHORT, splitPreviousKeys } from './secret-key-config';
 
 const url = (name: string, protocols: string[]) =>
   z
@@ -19,13 +20,9 @@ const edgeShape = {
     .transform((v) => v.replace(/\/+$/, ''))
     .default('http://localhost:8787'),
   /** Root secret every signing and encryption key is derived from. */
-  SECRET_KEY: z.string().min(32, 'SECRET_KEY must be at least 32 characters (try: openssl rand -base64 32)'),
+  SECRET_KEY: z.string().min(SECRET_KEY_MIN_LENGTH, SECRET_KEY_TOO_SHORT),
   /** Retired root secrets, comma-separated: links and secrets made under them still open (see "Rotating SECRET_KEY"). */
-  SECRET_KEY_PREVIOUS: z
-    .string()
-    .optional()
-    .transform((v) => (v ?? '').split(',').map((key) => key.trim()).filter((key) => key.length > 0))
-    .pipe(z.array(z.string().min(32, 'each key in SECRET_KEY_PREVIOUS must be at least 32 characters (separate several with commas)'))),
+  SECRET_KEY_PREVIOUS: z.string().optional().transform(splitPreviousKeys).pipe(z.array(z.string().min(SECRET_KEY_MIN_LENGTH, PREVIOUS_KEY_TOO_SHORT))),
 };
 
 export const edgeConfigSchema = z.object({

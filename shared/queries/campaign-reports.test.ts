@@ -9,7 +9,8 @@ import type { DeliveryEvent } from '../feedback/delivery-event';
 import { campaignDomains, campaignFeedback, campaignFeedbackQuery, campaignTimeseries, DAY_MS, timeseriesQueries } from './campaign-reports';
 import { HOUR_MS } from './event-rollup';
 import { recordDeliveryEvents } from './delivery-events';
-import { recordHits, type HitRow } from './hits';
+import { recordHits } from './hits';
+import type { HitRow } from '../tracking/hit';
 
 const T0 = Date.UTC(2030, 0, 1, 9, 0);
 

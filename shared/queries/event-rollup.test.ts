@@ -8,7 +8,8 @@ import { events, subscribers } from '../db/schema';
 import { recordDeliveryEvents } from './delivery-events';
 import { rollUpEvents } from './event-rollup';
 import { unsubscribeByMessage } from './events';
-import { recordHits, type HitRow } from './hits';
+import { recordHits } from './hits';
+import type { HitRow } from '../tracking/hit';
 
 const T0 = Date.UTC(2030, 0, 1, 9, 0);
 const HOUR = 3_600_000;

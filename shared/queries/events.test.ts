@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../test/helpers/databa
 import { seedMessages, type SeededMessages } from '../../test/helpers/tracking-seed';
 import { events, listMembers } from '../db/schema';
 import { unsubscribeByMessage } from './events';
-import { clickBurstUpdate, hitsInsert, MAX_USER_AGENT, recordHits, type HitRow } from './hits';
+import { clickBurstUpdate, hitsInsert, recordHits } from './hits';
+import { MAX_USER_AGENT, type HitRow } from '../tracking/hit';
 
 const hit = (over: Partial<HitRow> & Pick<HitRow, 'messageId'>): HitRow => ({
   key: `hit:${crypto.randomUUID()}`,
