@@ -1,28 +1,39 @@
 // Tracking throughput in workerd (issue 5: pixel and click ≥ 80% of a Worker that only
-// returns 204, measured in the same run; click p99 ≤ 10 ms locally). Starts the real Worker
-// (wrangler.toml, as `wrangler dev` runs it: assets router, the EVENTS queue and its
-// consumer writing to a migrated libSQL file through our Hrana server) and two bare Workers
-// written to a temp dir, one alone and one behind the same assets router as the real Worker
-// (wrangler dev runs that router as a second Worker in front of every request), then drives
-// each with wrk from its own process, in rounds that alternate the targets so all see the
-// same machine. Shares are given against both bare Workers.
+// returns 204, measured in the same run; click p99 ≤ 10 ms locally). Starts
+// - the main Worker (wrangler.toml, as `wrangler dev` runs it: assets router, the EVENTS queue
+//   and its consumer writing to a migrated libSQL file through our Hrana server);
+// - the tracking Worker (wrangler.tracking.toml) with the main Worker beside it in one
+//   runtime for the queue's consumer, as `wrangler dev -c wrangler.tracking.toml -c
+//   wrangler.toml` runs them (test/helpers/wrangler-dev.ts);
+// - two bare Workers written to a temp dir, one alone and one behind the same assets router
+//   as the main Worker (wrangler dev runs that router as a second Worker in front of every
+//   request);
+// then drives each with wrk from its own process, in rounds that alternate the targets so all
+// see the same machine. Shares are given against both bare Workers.
+//
+// Where the load goes. wrangler dev puts a proxy Worker, in a workerd process of its own, in
+// front of every Worker it runs (it holds requests while the Worker reloads), and that proxy
+// costs more CPU per request than a 204 Worker itself (about 460 against 260 µs here). It is
+// a development tool, not part of the runtime, so by default wrk loads each Worker's own
+// workerd socket behind it (`via` = direct); `proxy` loads wrangler dev's URL, as a browser
+// on `wrangler dev` reaches it, and counts both processes' CPU.
 //
 // How it counts. Throughput is what wrk gets with every process on the same two cores: wrk,
-// both workerd processes, and the queue consumer, which runs in the real Worker's workerd and
-// writes through this process's Hrana server. In production the consumer runs in another
-// invocation and writes to Turso, off the request path; here it competes for the cores, so
-// it is counted against the real Worker, not hidden. On a machine others share, req/s
-// swings with their load, so each run also reports the CPU each workerd process and this
-// process (the Hrana server and SQLite) spent per request, read from /proc: that is the cost
-// of the request path (and of recording it), and it moves less with the load than req/s
-// does (bare: 850-1,300 µs a request at load averages of 3 to 10, against 130-840 req/s). A
-// target's CPU is taken from the start of its load until the consumer has written its last
-// hit, so the writes are in it; and no target starts before the queue is empty, so none
-// runs beside the previous one's writes.
+// the workerd processes, and the queue consumer, which runs in the main Worker's workerd
+// (for the tracking Worker: the same workerd as it) and writes through this process's Hrana
+// server. In production the consumer runs in another invocation and writes to Turso, off the
+// request path; here it competes for the cores, so it is counted against the Worker whose
+// hits it writes, not hidden. On a machine others share, req/s swings with their load, so
+// each run also reports the CPU each Worker's workerd and this process (the Hrana server and
+// SQLite) spent per request, read from /proc: that is the cost of the request path (and of
+// recording it), and it moves less with the load than req/s does. A target's CPU is taken
+// from the start of its load until the consumer has written its last hit, so the writes are
+// in it; and no target starts before the queue is empty, so none runs beside the previous
+// one's writes.
 // A light load follows (`light` connections, each pausing 10 ms between requests: at most
 // 100 req/s a connection, well under what bare serves saturated), for latency that is not
 // queueing behind two busy cores.
-//   npx tsx bench/workerd-tracking.ts [seconds=10] [connections=16] [rounds=2] [light=2]
+//   npx tsx bench/workerd-tracking.ts [seconds=10] [connections=16] [rounds=2] [light=2] [via=direct|proxy]
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,12 +49,15 @@ import { events } from '../shared/db/schema';
 import { deriveKeys } from '../shared/keys';
 import { signToken } from '../shared/tokens';
 import { createTestDatabase } from '../test/helpers/database';
+import { startTrackingDev, type TrackingDev } from '../test/helpers/wrangler-dev';
 import { seedSentMessages } from './sent-messages';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 16);
 const rounds = Number(process.argv[4] ?? 2);
 const light = Number(process.argv[5] ?? 2);
+const via = process.argv[6] ?? 'direct';
+if (via !== 'direct' && via !== 'proxy') throw new Error(`via must be direct or proxy, not ${via}`);
 /** The pause of each light-load connection between its requests, in ms. */
 const LIGHT_DELAY_MS = 10;
 /** The queue is drained once the events table has not grown for this long (wrangler.toml's max_batch_timeout, and some). */
@@ -57,7 +71,7 @@ const realConfig = fileURLToPath(new URL('../wrangler.toml', import.meta.url));
 const dev = { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, watch: false, persist: false, logLevel: 'error' } as const;
 
 /** A URL to load; `script`: a wrk Lua script that spreads the requests over many paths of its origin. */
-type WorkerName = 'bare' | 'bareAssets' | 'real';
+type WorkerName = 'bare' | 'bareAssets' | 'real' | 'tracking';
 
 interface Target {
   worker: WorkerName;
@@ -79,27 +93,91 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** The child process listening on `port` (a workerd), found through its sockets' inodes. */
-function listenerPid(port: number): number {
-  const inode = readFileSync('/proc/net/tcp', 'utf8')
+/** The inode of the socket listening on `port`, from /proc/net/tcp. */
+function listeningInode(port: number): string | undefined {
+  return readFileSync('/proc/net/tcp', 'utf8')
     .split('\n')
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
     .find((f) => f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === port)?.[9];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+}
+
+/** The ports process `pid` listens on (IPv4). */
+function listeningPorts(pid: number): number[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1])
+      .filter((inode): inode is string => inode !== undefined),
+  );
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[3] === '0A' && inodes.has(f[9]!))
+    .map((f) => parseInt(f[1]!.split(':')[1]!, 16));
+}
+
+/** The workerd processes descended from process `ancestor` (the wrangler CLI starts them from a second Node process of its own). */
+function workerdDescendants(ancestor: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
-      if (readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`)) return Number(pid);
+      parents.set(Number(name), Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
     } catch {
       // A process that ended, or one we may not look into.
     }
   }
-  throw new Error(`no process listens on port ${port}`);
+  const descends = (pid: number): boolean => {
+    for (let up = parents.get(pid); up !== undefined && up > 1; up = parents.get(up)) if (up === ancestor) return true;
+    return false;
+  };
+  return [...parents.keys()].filter((pid) => {
+    try {
+      return descends(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerd');
+    } catch {
+      return false;
+    }
+  });
 }
 
-/** CPU ms used so far by each workerd and by this process (Hrana server, SQLite). */
-function cpuNow(pids: Record<WorkerName, number>): Record<WorkerName | 'node', number> {
+/** Where a started Worker answers: through wrangler dev's proxy (its URL), or workerd's own socket behind it. */
+interface Endpoints {
+  proxy: { origin: string; pid: number };
+  runtime: { origin: string; pid: number };
+}
+
+/**
+ * wrangler dev answers on a proxy Worker in a workerd of its own, which forwards every request
+ * to the workerd that runs the Worker (or Workers, with several configs). Both descend from
+ * the process that ran wrangler, started with the Worker: the proxy is the one listening on the
+ * Worker's URL, the runtime the other.
+ */
+async function endpoints(url: URL, parent: number, before: Set<number>): Promise<Endpoints> {
+  // The runtime's workerd starts after the proxy's; a first request waits for it.
+  await (await fetch(new URL('/healthz', url))).arrayBuffer();
+  const started = workerdDescendants(parent).filter((pid) => !before.has(pid));
+  const inode = listeningInode(Number(url.port));
+  const proxy = started.find((pid) => readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`));
+  const runtime = started.filter((pid) => pid !== proxy);
+  if (proxy === undefined || runtime.length !== 1) throw new Error(`expected a proxy and a runtime workerd for ${url.href}, found ${started.join(', ') || 'none'}`);
+  // With several Workers, the runtime listens on a socket for each besides its entry: take one that answers as the proxy does.
+  const answer = async (origin: string) => {
+    const res = await fetch(`${origin}/api/openapi.json`);
+    return `${res.status} ${(await res.text()).slice(0, 200)}`;
+  };
+  const expected = await answer(url.origin);
+  for (const port of listeningPorts(runtime[0]!)) {
+    const origin = `http://127.0.0.1:${port}`;
+    if ((await answer(origin)) === expected) return { proxy: { origin: url.origin, pid: proxy }, runtime: { origin, pid: runtime[0]! } };
+  }
+  throw new Error(`no socket of the runtime workerd ${runtime[0]} answers as ${url.href} does`);
+}
+
+/** CPU ms used so far by each Worker's workerd processes (the runtime, and the proxy when measured through it) and by this process (Hrana server, SQLite). */
+function cpuNow(pids: Record<WorkerName, number[]>): Record<WorkerName | 'node', number> {
   const self = process.cpuUsage();
-  return { bare: cpuMs(pids.bare), bareAssets: cpuMs(pids.bareAssets), real: cpuMs(pids.real), node: (self.user + self.system) / 1000 };
+  const sum = (list: number[]) => list.reduce((ms, pid) => ms + cpuMs(pid), 0);
+  return { bare: sum(pids.bare), bareAssets: sum(pids.bareAssets), real: sum(pids.real), tracking: sum(pids.tracking), node: (self.user + self.system) / 1000 };
 }
 
 interface WrkResult {
@@ -137,13 +215,13 @@ async function drain(db: Database): Promise<void> {
 }
 
 /** One measured wrk run, its latency distribution in ms, and the CPU it cost until its hits were written. */
-async function wrk(target: Target, pids: Record<WorkerName, number>, db: Database, conns = connections): Promise<WrkResult> {
+async function wrk(target: Target, pids: Record<WorkerName, number[]>, db: Database, conns = connections): Promise<WrkResult> {
   const before = cpuNow(pids);
   const out = await runWrk(target, seconds, conns);
   await drain(db);
   const after = cpuNow(pids);
   const ms = (label: string) => {
-    const m = new RegExp(`^\\s+${label}\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(out);
+    const m = new RegExp(`^\\s+${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
     if (!m) throw new Error(`no ${label} latency in wrk's output:\n${out}`);
     return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's'];
   };
@@ -202,45 +280,55 @@ const database = await createTestDatabase();
 const hrana = await startHranaServer({ file: database.url, port: 0 });
 const dir = mkdtempSync(join(tmpdir(), 'edgepost-bare-worker-'));
 const workers: Worker[] = [];
+let trackingDev: TrackingDev | undefined;
 try {
-  const bare = await startBareWorker(dir, false);
-  workers.push(bare);
-  const bareAssets = await startBareWorker(dir, true);
-  workers.push(bareAssets);
-  const real = await startRealWorker(hrana.url);
-  workers.push(real);
+  // Started one at a time, so each Worker's workerd processes are the ones that appear with it.
+  const started = async (start: () => Promise<Worker>): Promise<Endpoints> => {
+    const before = new Set(workerdDescendants(process.pid));
+    const worker = await start();
+    workers.push(worker);
+    return endpoints(await worker.url, process.pid, before);
+  };
+  const bare = await started(() => startBareWorker(dir, false));
+  const bareAssets = await started(() => startBareWorker(dir, true));
+  const real = await started(() => startRealWorker(hrana.url));
+  // The tracking Worker, with the main Worker beside it for the queue's consumer (one runtime, as wrangler.tracking.toml runs them).
+  trackingDev = await startTrackingDev(hrana.url, SECRET_KEY);
+  const tracking = await endpoints(new URL(trackingDev.origin), trackingDev.child.pid!, new Set());
   const keys = await deriveKeys(SECRET_KEY);
   // Hits spread over a campaign's messages and links, as real ones are (a thousand clicks on one message would be a burst).
   const messageIds = await seedSentMessages(database.db, MESSAGES);
   const pixels = messageIds.map((messageId) => `/t/o/${signToken(keys, { kind: 'open', messageId })}`);
   const clicks = messageIds.map((messageId, i) => `/t/c/${signToken(keys, { kind: 'click', messageId, url: `https://shop.example.com/products/${i % 20}?utm_source=news` })}`);
-  const realOrigin = (await real.url).origin;
-  const pids = {
-    bare: listenerPid(Number((await bare.url).port)),
-    bareAssets: listenerPid(Number((await bareAssets.url).port)),
-    real: listenerPid(Number(new URL(realOrigin).port)),
-  };
-  const targets: Record<'bare' | 'bareAssets' | 'healthz' | 'pixel' | 'click', Target> = {
-    bare: { worker: 'bare', url: `${(await bare.url).origin}/t/o/x` },
+  const origin = (e: Endpoints) => (via === 'proxy' ? e.proxy.origin : e.runtime.origin);
+  const counted = (e: Endpoints) => (via === 'proxy' ? [e.runtime.pid, e.proxy.pid] : [e.runtime.pid]);
+  const pids = { bare: counted(bare), bareAssets: counted(bareAssets), real: counted(real), tracking: counted(tracking) };
+  const realOrigin = origin(real);
+  const [pixelScript, clickScript] = [rotatingScript(dir, 'pixel', pixels), rotatingScript(dir, 'click', clicks)];
+  const targets: Record<'bare' | 'bareAssets' | 'healthz' | 'pixel' | 'click' | 'trackingPixel' | 'trackingClick', Target> = {
+    bare: { worker: 'bare', url: `${origin(bare)}/t/o/x` },
     // The same 204, behind the assets router the real Worker has in front (/t/* runs the Worker first).
-    bareAssets: { worker: 'bareAssets', url: `${(await bareAssets.url).origin}/t/o/x` },
+    bareAssets: { worker: 'bareAssets', url: `${origin(bareAssets)}/t/o/x` },
     // The real Worker doing no tracking work: what its assets router and the app cost before the tracking code.
     healthz: { worker: 'real', url: `${realOrigin}/healthz` },
-    pixel: { worker: 'real', url: `${realOrigin}${pixels[0]}`, script: rotatingScript(dir, 'pixel', pixels) },
-    click: { worker: 'real', url: `${realOrigin}${clicks[0]}`, script: rotatingScript(dir, 'click', clicks) },
+    pixel: { worker: 'real', url: `${realOrigin}${pixels[0]}`, script: pixelScript },
+    click: { worker: 'real', url: `${realOrigin}${clicks[0]}`, script: clickScript },
+    // The same hits on the tracking Worker (a tracking domain's host), whose queue the main Worker in the same runtime consumes.
+    trackingPixel: { worker: 'tracking', url: `${origin(tracking)}${pixels[0]}`, script: pixelScript },
+    trackingClick: { worker: 'tracking', url: `${origin(tracking)}${clicks[0]}`, script: clickScript },
   };
   // Warm-up: one request each, answered before any load, then JIT, the queue's first batches, the database's connections.
   for (const target of Object.values(targets)) await (await fetch(target.url, { redirect: 'manual' })).arrayBuffer();
   for (const target of Object.values(targets)) await runWrk(target, 2);
   await drain(database.db);
 
-  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; wrk -t1 -c${connections} -d${seconds}s --latency, ${rounds} round(s); load average ${loadavg()}`);
-  const results: Record<keyof typeof targets, WrkResult[]> = { bare: [], bareAssets: [], healthz: [], pixel: [], click: [] };
+  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ${via === 'proxy' ? "through wrangler dev's proxy" : 'straight to workerd'}; wrk -t1 -c${connections} -d${seconds}s --latency, ${rounds} round(s); load average ${loadavg()}`);
+  const results: Record<keyof typeof targets, WrkResult[]> = { bare: [], bareAssets: [], healthz: [], pixel: [], click: [], trackingPixel: [], trackingClick: [] };
   for (let round = 1; round <= rounds; round++) {
     for (const [name, target] of Object.entries(targets) as [keyof typeof targets, Target][]) {
       const result = await wrk(target, pids, database.db);
       results[name].push(result);
-      console.log(`  round ${round} ${name.padEnd(10)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
+      console.log(`  round ${round} ${name.padEnd(13)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
     }
   }
   // Shares are taken round by round (each target against the bare runs just before it), as others' load drifts between rounds.
@@ -251,29 +339,33 @@ try {
     const rps = median(list.map((r) => r.rps));
     const workerdUs = median(list.map((r) => r.workerdUs));
     console.log(
-      `  ${name.padEnd(10)} ${Math.round(rps).toLocaleString('en')} req/s (${pct(share(list, (r) => r.rps))} of bare, ${pct(share(list, (r) => r.rps, results.bareAssets))} of bare behind assets), p50 ${median(list.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(list.map((r) => r.p99)).toFixed(2)} ms; ` +
+      `  ${name.padEnd(13)} ${Math.round(rps).toLocaleString('en')} req/s (${pct(share(list, (r) => r.rps))} of bare, ${pct(share(list, (r) => r.rps, results.bareAssets))} of bare behind assets), p50 ${median(list.map((r) => r.p50)).toFixed(2)} ms, p99 ${median(list.map((r) => r.p99)).toFixed(2)} ms; ` +
         `CPU per request: workerd ${Math.round(workerdUs)} µs (${share(list, (r) => r.workerdUs).toFixed(2)} × bare's), Hrana ${Math.round(median(list.map((r) => r.nodeUs)))} µs`,
     );
   }
 
   // The same targets at a load that leaves the cores room: latency without queueing behind a saturated machine.
+  const [lightPixels, lightClicks] = [rotatingScript(dir, 'pixel-light', pixels, LIGHT_DELAY_MS), rotatingScript(dir, 'click-light', clicks, LIGHT_DELAY_MS)];
   const lightTargets = {
     bare: { ...targets.bare, script: rotatingScript(dir, 'bare-light', ['/t/o/x'], LIGHT_DELAY_MS) },
-    pixel: { ...targets.pixel, script: rotatingScript(dir, 'pixel-light', pixels, LIGHT_DELAY_MS) },
-    click: { ...targets.click, script: rotatingScript(dir, 'click-light', clicks, LIGHT_DELAY_MS) },
+    pixel: { ...targets.pixel, script: lightPixels },
+    click: { ...targets.click, script: lightClicks },
+    trackingPixel: { ...targets.trackingPixel, script: lightPixels },
+    trackingClick: { ...targets.trackingClick, script: lightClicks },
   };
   console.log(`\nlight load: wrk -t1 -c${light} -d${seconds}s, each connection pausing ${LIGHT_DELAY_MS} ms between requests; load average ${loadavg()}`);
   const lightHits: WrkResult[] = [];
   for (const [name, target] of Object.entries(lightTargets)) {
     const result = await wrk(target, pids, database.db, light);
     if (name !== 'bare') lightHits.push(result);
-    console.log(`  ${name.padEnd(10)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
+    console.log(`  ${name.padEnd(13)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
   }
   // Every target waited for its hits to be written: count them.
   const [written] = await database.db.select({ n: count() }).from(events);
-  const sent = [...results.pixel, ...results.click, ...lightHits].reduce((n, r) => n + r.requests, 0);
+  const sent = [...results.pixel, ...results.click, ...results.trackingPixel, ...results.trackingClick, ...lightHits].reduce((n, r) => n + r.requests, 0);
   console.log(`\nevents written by the queue consumer: ${written!.n.toLocaleString('en')} (measured hits: ${sent.toLocaleString('en')}, plus warm-up)`);
 } finally {
+  await trackingDev?.stop();
   for (const worker of workers.reverse()) await worker.dispose();
   await hrana.close();
   database.close();

@@ -91,4 +91,19 @@ describe('the tracking Worker in workerd', () => {
     expect((await waitForEvents([genuine], 1)).map((r) => r.type)).toEqual(['open']);
     expect(await waitForEvents([messageId], 0)).toEqual([]);
   });
+
+  it('answers 500 with a key too short and logs the variable by name, never its value', async () => {
+    const weakSecret = 'too-short-secret-x9';
+    const misconfigured = await startTrackingDev(hrana.url, weakSecret);
+    try {
+      const res = await fetch(`${misconfigured.origin}/t/o/anything`);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toMatch(/misconfigured; its log names the variables to fix/);
+      for (let i = 0; i < 30 && !misconfigured.output().includes('SECRET_KEY:'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(misconfigured.output()).toMatch(/edgepost tracking worker cannot start: Invalid configuration:\s+SECRET_KEY: SECRET_KEY must be at least 32 characters/);
+      expect(misconfigured.output()).not.toContain(weakSecret);
+    } finally {
+      await misconfigured.stop();
+    }
+  });
 });

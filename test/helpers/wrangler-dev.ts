@@ -18,6 +18,8 @@ export interface TrackingDev {
   origin: string;
   /** The wrangler process: its workerd children run both Workers. */
   child: ChildProcess;
+  /** What wrangler and the Workers have printed so far (workerd's console reaches it), without colours. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -63,9 +65,9 @@ export async function startTrackingDev(databaseUrl: string, secretKey: string, t
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && child.exitCode === null) {
     try {
-      const res = await fetch(`${origin}/healthz`);
-      await res.arrayBuffer();
-      if (res.ok) return { origin, child, stop };
+      // Any answer means the Worker is up (a misconfigured one answers 500).
+      await (await fetch(`${origin}/healthz`)).arrayBuffer();
+      return { origin, child, output: () => output.replace(/\x1b\[[\d;]*m/g, ''), stop };
     } catch {
       // Not listening yet.
     }
