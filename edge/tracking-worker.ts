@@ -5,8 +5,8 @@
 //
 // Why a Worker of its own: it is the one part of Edgepost every recipient's mail client and
 // every link scanner calls. Without the dashboard's static-assets router in front, it answers
-// with one Worker invocation instead of two; its bundle is a few dozen kilobytes instead of
-// megabytes, so a cold isolate starts at once; and it holds no database credentials and
+// with one Worker invocation instead of two; its bundle is 105 KiB where the main Worker's
+// is 4.7 MB, so a cold isolate starts in milliseconds; and it holds no database credentials and
 // serves no API, so a flaw in it reaches neither.
 import { Hono } from 'hono';
 import { deriveKeyring } from '../shared/keyring';
