@@ -30,9 +30,9 @@
 // from the start of its load until the consumer has written its last hit, so the writes are
 // in it; and no target starts before the queue is empty, so none runs beside the previous
 // one's writes.
-// A light load follows (`light` connections, each pausing 10 ms between requests: at most
-// 100 req/s a connection, well under what bare serves saturated), for latency that is not
-// queueing behind two busy cores.
+// A light load (`light` connections, each pausing 10 ms between requests: at most 100 req/s a
+// connection, well under what bare serves saturated) gives latency that is not queueing
+// behind two busy cores; it runs before the saturating rounds and again after them.
 //   npx tsx bench/workerd-tracking.ts [seconds=10] [connections=16] [rounds=2] [light=2] [via=direct|proxy]
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -326,7 +326,30 @@ try {
   for (const target of Object.values(targets)) await runWrk(target, 2);
   await drain(database.db);
 
-  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ${via === 'proxy' ? "through wrangler dev's proxy" : 'straight to workerd'}; wrk -t1 -c${connections} -d${seconds}s --latency, ${rounds} round(s); load average ${loadavg()}`);
+  // The same targets at a load that leaves the cores room: latency without queueing behind a
+  // saturated machine. Measured before the saturating rounds and again after them (when the
+  // database file, the processes' heaps and the consumers' backlog have grown).
+  const [lightPixels, lightClicks] = [rotatingScript(dir, 'pixel-light', pixels, LIGHT_DELAY_MS), rotatingScript(dir, 'click-light', clicks, LIGHT_DELAY_MS)];
+  const lightTargets = {
+    bare: { ...targets.bare, script: rotatingScript(dir, 'bare-light', ['/t/o/x'], LIGHT_DELAY_MS) },
+    pixel: { ...targets.pixel, script: lightPixels },
+    click: { ...targets.click, script: lightClicks },
+    trackingPixel: { ...targets.trackingPixel, script: lightPixels },
+    trackingClick: { ...targets.trackingClick, script: lightClicks },
+  };
+  const lightHits: WrkResult[] = [];
+  const lightLoad = async (when: string) => {
+    console.log(`\nlight load ${when}: wrk -t1 -c${light} -d${seconds}s, each connection pausing ${LIGHT_DELAY_MS} ms between requests; load average ${loadavg()}`);
+    for (const [name, target] of Object.entries(lightTargets)) {
+      const result = await wrk(target, pids, database.db, light);
+      if (name !== 'bare') lightHits.push(result);
+      console.log(`  ${name.padEnd(13)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
+    }
+  };
+  console.log(`${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; ${via === 'proxy' ? "through wrangler dev's proxy" : 'straight to workerd'}`);
+  await lightLoad('before the saturating rounds');
+
+  console.log(`\nsaturating rounds: wrk -t1 -c${connections} -d${seconds}s --latency, ${rounds} round(s); load average ${loadavg()}`);
   const results: Record<keyof typeof targets, WrkResult[]> = { bare: [], bareAssets: [], healthz: [], pixel: [], click: [], trackingPixel: [], trackingClick: [] };
   for (let round = 1; round <= rounds; round++) {
     for (const [name, target] of Object.entries(targets) as [keyof typeof targets, Target][]) {
@@ -348,22 +371,7 @@ try {
     );
   }
 
-  // The same targets at a load that leaves the cores room: latency without queueing behind a saturated machine.
-  const [lightPixels, lightClicks] = [rotatingScript(dir, 'pixel-light', pixels, LIGHT_DELAY_MS), rotatingScript(dir, 'click-light', clicks, LIGHT_DELAY_MS)];
-  const lightTargets = {
-    bare: { ...targets.bare, script: rotatingScript(dir, 'bare-light', ['/t/o/x'], LIGHT_DELAY_MS) },
-    pixel: { ...targets.pixel, script: lightPixels },
-    click: { ...targets.click, script: lightClicks },
-    trackingPixel: { ...targets.trackingPixel, script: lightPixels },
-    trackingClick: { ...targets.trackingClick, script: lightClicks },
-  };
-  console.log(`\nlight load: wrk -t1 -c${light} -d${seconds}s, each connection pausing ${LIGHT_DELAY_MS} ms between requests; load average ${loadavg()}`);
-  const lightHits: WrkResult[] = [];
-  for (const [name, target] of Object.entries(lightTargets)) {
-    const result = await wrk(target, pids, database.db, light);
-    if (name !== 'bare') lightHits.push(result);
-    console.log(`  ${name.padEnd(13)} ${fmt(result)}${result.errors ? `, ${result.errors} errors` : ''}`);
-  }
+  await lightLoad('after them');
   // Every target waited for its hits to be written: count them.
   const [written] = await database.db.select({ n: count() }).from(events);
   const sent = [...results.pixel, ...results.click, ...results.trackingPixel, ...results.trackingClick, ...lightHits].reduce((n, r) => n + r.requests, 0);
