@@ -90,9 +90,12 @@ describe('send worker under a rate limit', () => {
     expect(grantTimes.length).toBeGreaterThanOrEqual(100);
     // Exact where the throttle decides: the start of each send.
     expect(maxInWindow(grantTimes, 1_000_000)).toBeLessThanOrEqual(20);
-    // At the relay, send times vary by a few ms (here up to ~30 ms: the sink, the database
-    // and the sender share one process), so a send can slip into the next second's count.
-    expect(maxInWindow(arrivals, 1_000_000)).toBeLessThanOrEqual(21);
+    // At the relay, send times vary with the machine's load (the sink, the database and the
+    // sender share one process; up to ~30 ms idle, more in a busy CI run), so a second at the
+    // relay can hold sends granted up to that much apart: never more than the grants of any
+    // second and 100 ms (at most 22 here), never a burst the throttle did not grant.
+    expect(maxInWindow(arrivals, 1_000_000)).toBeLessThanOrEqual(maxInWindow(grantTimes, 1_100_000));
+    expect(maxInWindow(grantTimes, 1_100_000)).toBeLessThanOrEqual(22);
     const seconds = (Math.max(...arrivals) - Math.min(...arrivals)) / 1_000_000;
     // 100 at 20/s, one every 50 ms: 4.95 s.
     expect(seconds).toBeGreaterThan(4.5);
