@@ -93,15 +93,6 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** The inode of the socket listening on `port`, from /proc/net/tcp. */
-function listeningInode(port: number): string | undefined {
-  return readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.trim().split(/\s+/))
-    .find((f) => f[3] === '0A' && parseInt(f[1]!.split(':')[1]!, 16) === port)?.[9];
-}
-
 /** The ports process `pid` listens on (IPv4). */
 function listeningPorts(pid: number): number[] {
   const inodes = new Set(
@@ -156,8 +147,7 @@ async function endpoints(url: URL, parent: number, before: Set<number>): Promise
   // The runtime's workerd starts after the proxy's; a first request waits for it.
   await (await fetch(new URL('/healthz', url))).arrayBuffer();
   const started = workerdDescendants(parent).filter((pid) => !before.has(pid));
-  const inode = listeningInode(Number(url.port));
-  const proxy = started.find((pid) => readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`) === `socket:[${inode}]`));
+  const proxy = started.find((pid) => listeningPorts(pid).includes(Number(url.port)));
   const runtime = started.filter((pid) => pid !== proxy);
   if (proxy === undefined || runtime.length !== 1) throw new Error(`expected a proxy and a runtime workerd for ${url.href}, found ${started.join(', ') || 'none'}`);
   // With several Workers, the runtime listens on a socket for each besides its entry: take one that answers as the proxy does.
